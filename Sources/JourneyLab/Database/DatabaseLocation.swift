@@ -1,0 +1,55 @@
+import Foundation
+import Postgres
+
+/// Which database a command uses: `--database-url`, else `JOURNEYLAB_DATABASE_URL`, else the embedded default.
+public struct DatabaseLocation: Sendable {
+    public let configuration: PGConfiguration
+    /// Set when the embedded default cluster is in use.
+    public let embedded: EmbeddedDatabase?
+
+    /// Resolves (and for the embedded default, creates and starts) the database.
+    /// - Throws: `JourneyLabError.invalidInput` for a malformed URL; `.unavailable` when the embedded
+    ///   cluster cannot start.
+    public static func resolve(
+        explicitURL: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> DatabaseLocation {
+        let url = explicitURL ?? environment["JOURNEYLAB_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let url {
+            do {
+                return DatabaseLocation(configuration: try PGConfiguration(url), embedded: nil)
+            } catch let error as PGError {
+                throw JourneyLabError.invalid(error.message, field: "--database-url")
+            }
+        }
+        let embedded = EmbeddedDatabase(environment: environment)
+        return DatabaseLocation(configuration: try embedded.start(), embedded: embedded)
+    }
+}
+
+/// The schema migrations shipped in `sql/`.
+public enum SchemaMigrations {
+    /// `JOURNEYLAB_SQL_DIR`, else `sql/` beside a parent of the executable (a build tree or an install
+    /// prefix), else the source checkout this binary was built from.
+    public static func directory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let explicit = environment["JOURNEYLAB_SQL_DIR"], !explicit.isEmpty {
+            return URL(fileURLWithPath: explicit)
+        }
+        let manager = FileManager.default
+        var candidate = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
+            .deletingLastPathComponent()
+        for _ in 0..<6 {
+            for relative in ["sql", "share/journeylab/sql"] {
+                let sql = candidate.appendingPathComponent(relative)
+                if manager.fileExists(atPath: sql.appendingPathComponent("001_schema.sql").path) { return sql }
+            }
+            candidate = candidate.deletingLastPathComponent()
+        }
+        // Sources/JourneyLab/Database/DatabaseLocation.swift → repository root.
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("sql")
+    }
+
+    public static func migrator(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PGMigrator {
+        PGMigrator(migrations: try PGMigration.load(directory: directory(environment: environment)))
+    }
+}

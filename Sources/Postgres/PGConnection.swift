@@ -1,0 +1,179 @@
+import CLibPQ
+import Foundation
+
+/// One libpq connection. Every method blocks the calling thread.
+///
+/// `@unchecked Sendable` because a connection moves between the pool's threads, but it is used by one job at
+/// a time: the pool hands it to exactly one borrower until that borrower returns it. Never call it from a
+/// Swift Concurrency thread directly: go through `PGPool.withConnection`, which runs on the pool's own threads.
+public final class PGConnection: @unchecked Sendable {
+    let handle: OpaquePointer
+    /// Statements that succeeded since the pool last handed this connection out; a connection that broke
+    /// before doing anything can be replaced and the work retried without risk of doing it twice.
+    var statementsSinceCheckout = 0
+
+    /// Opens a connection and sets the session up for the decoders (ISO dates in UTC).
+    /// - Throws: `PGError.connectionFailed` with libpq's reason.
+    public init(configuration: PGConfiguration, statementTimeout: Duration? = nil) throws {
+        guard let handle = PQconnectdb(configuration.connectionString) else {
+            throw PGError(.connectionFailed, "could not allocate a libpq connection")
+        }
+        self.handle = handle  // from here on deinit runs PQfinish, also when the connect failed
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let reason = Self.lastError(handle)
+            throw PGError(.connectionFailed, "cannot connect to PostgreSQL at \(configuration): \(reason)")
+        }
+        var setup = "SET DateStyle = 'ISO'; SET TimeZone = 'UTC'; SET client_encoding = 'UTF8'"
+        if let statementTimeout {
+            let millis = statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000
+            setup += "; SET statement_timeout = \(millis)"
+        }
+        try simpleQuery(setup)
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// True when libpq knows the connection is unusable (server gone, backend terminated).
+    public var isBroken: Bool { PQstatus(handle) != CONNECTION_OK }
+
+    /// The server's version as a number, e.g. 150018 for 15.18.
+    public var serverVersion: Int { Int(PQserverVersion(handle)) }
+
+    /// The server process serving this connection (for `pg_terminate_backend` in tests and for logs).
+    public var backendPID: Int32 { PQbackendPID(handle) }
+
+    /// True inside `BEGIN … COMMIT`.
+    public var isInTransaction: Bool { PQtransactionStatus(handle) != PQTRANS_IDLE }
+
+    // MARK: Queries
+
+    /// Runs one parameterized statement (`$1`, `$2`, …) and returns its rows.
+    ///
+    /// Parameters are always sent separately from the SQL text, so quotes and semicolons in values are data.
+    /// ```swift
+    /// let result = try connection.query("SELECT name FROM arms WHERE hypothesis_key = $1", [key])
+    /// let names = try result.rows { try $0.decode(String.self, 0) }
+    /// ```
+    /// - Throws: `PGError` with the SQLSTATE mapped to a `PGError.Code`.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [any PGEncodable] = []) throws -> PGResult {
+        let raw = withParameterPointers(parameters) { values in
+            PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+        }
+        return try check(raw)
+    }
+
+    /// Runs one parameterized statement and returns the number of rows it affected.
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [any PGEncodable] = []) throws -> Int {
+        try query(sql, parameters).affectedRows
+    }
+
+    /// Runs SQL text without parameters; several `;`-separated statements are allowed (migrations).
+    public func simpleQuery(_ sql: String) throws {
+        var failure: PGError?
+        guard PQsendQuery(handle, sql) == 1 else { throw connectionError() }
+        while let raw = PQgetResult(handle) {
+            if failure == nil {
+                do { _ = try check(raw) } catch let error as PGError { failure = error }
+            } else {
+                PQclear(raw)
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    // MARK: Transactions
+
+    /// Isolation levels for `withTransaction`.
+    public enum Isolation: String, Sendable {
+        case readCommitted = "READ COMMITTED"
+        case repeatableRead = "REPEATABLE READ"
+        case serializable = "SERIALIZABLE"
+    }
+
+    /// Runs `body` in a transaction: commit when it returns, roll back when it throws.
+    ///
+    /// Nested calls use a savepoint, so a helper that needs atomicity can be called inside a larger transaction.
+    public func withTransaction<T>(_ isolation: Isolation = .readCommitted, _ body: (PGConnection) throws -> T) throws -> T {
+        if isInTransaction {
+            try simpleQuery("SAVEPOINT journeylab_nested")
+            do {
+                let value = try body(self)
+                try simpleQuery("RELEASE SAVEPOINT journeylab_nested")
+                return value
+            } catch {
+                try? simpleQuery("ROLLBACK TO SAVEPOINT journeylab_nested")
+                throw error
+            }
+        }
+        try simpleQuery("BEGIN ISOLATION LEVEL \(isolation.rawValue)")
+        do {
+            let value = try body(self)
+            try simpleQuery("COMMIT")
+            return value
+        } catch {
+            if !isBroken { try? simpleQuery("ROLLBACK") }
+            throw error
+        }
+    }
+
+    // MARK: Internals
+
+    /// Turns a `PGresult*` into a `PGResult` or a `PGError`, freeing it on error.
+    func check(_ raw: OpaquePointer?) throws -> PGResult {
+        guard let raw else { throw connectionError() }
+        switch PQresultStatus(raw) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_EMPTY_QUERY,
+            PGRES_SINGLE_TUPLE, PGRES_PIPELINE_SYNC:
+            statementsSinceCheckout += 1
+            return PGResult(handle: raw)
+        default:
+            let error = serverError(raw)
+            PQclear(raw)
+            throw error
+        }
+    }
+
+    func serverError(_ raw: OpaquePointer) -> PGError {
+        func field(_ code: Int32) -> String? {
+            guard let value = PQresultErrorField(raw, code) else { return nil }
+            return String(cString: value)
+        }
+        let sqlState = field(Int32(UInt8(ascii: "C")))
+        let primary = field(Int32(UInt8(ascii: "M"))) ?? Self.lastError(handle)
+        var details: [String] = []
+        if let detail = field(Int32(UInt8(ascii: "D"))) { details.append("detail: \(detail)") }
+        if let hint = field(Int32(UInt8(ascii: "H"))) { details.append("hint: \(hint)") }
+        if let context = field(Int32(UInt8(ascii: "W"))) { details.append("context: \(context)") }
+        var code = PGError.code(forSQLState: sqlState)
+        if sqlState == nil, isBroken { code = .connectionLost }
+        // Integrity errors name a constraint; the rest keep a generic user-facing message.
+        let message = code == .server ? "database error \(sqlState ?? ""): \(primary)" : primary
+        return PGError(
+            code, message, sqlState: sqlState, detail: details.isEmpty ? nil : details.joined(separator: "; "),
+            constraint: field(Int32(UInt8(ascii: "n"))))
+    }
+
+    func connectionError() -> PGError {
+        let reason = Self.lastError(handle)
+        return PGError(isBroken ? .connectionLost : .client, "lost the connection to PostgreSQL: \(reason)")
+    }
+
+    static func lastError(_ handle: OpaquePointer) -> String {
+        guard let text = PQerrorMessage(handle) else { return "unknown error" }
+        let message = String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
+        return message.isEmpty ? "unknown error" : message.replacingOccurrences(of: "\n", with: " ")
+    }
+}
+
+/// Lends libpq an array of C strings for the parameters (NULL for SQL NULL) for the duration of `body`.
+func withParameterPointers<R>(_ parameters: [any PGEncodable], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    var owned: [UnsafeMutablePointer<CChar>?] = []
+    owned.reserveCapacity(parameters.count)
+    for parameter in parameters {
+        owned.append(parameter.pgText.map { strdup($0) })
+    }
+    defer { for pointer in owned { free(pointer) } }
+    return body(owned.map { UnsafePointer($0) })
+}

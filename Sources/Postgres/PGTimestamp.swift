@@ -1,0 +1,116 @@
+import Foundation
+
+/// Fast, allocation-light conversion between `Date` and PostgreSQL's ISO timestamp text.
+///
+/// Sessions run with `DateStyle=ISO`, so the server prints `2026-03-01 09:30:00.25+00`; we accept any
+/// offset (`+03`, `-05:30`) and a bare date. Dates are sent as UTC with microseconds, PostgreSQL's
+/// resolution, so a round trip is exact to the microsecond.
+public enum PGTimestamp {
+    public static func format(_ date: Date) -> String {
+        let totalMicros = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        var micros = Int64(totalMicros)
+        var seconds = micros / 1_000_000
+        micros %= 1_000_000
+        if micros < 0 {
+            micros += 1_000_000
+            seconds -= 1
+        }
+        var days = seconds / 86_400
+        var secondOfDay = seconds % 86_400
+        if secondOfDay < 0 {
+            secondOfDay += 86_400
+            days -= 1
+        }
+        let (year, month, day) = civil(fromDays: days)
+        let hour = secondOfDay / 3600, minute = (secondOfDay % 3600) / 60, second = secondOfDay % 60
+        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(hour, 2) + ":" + pad(minute, 2)
+            + ":" + pad(second, 2) + "." + pad(micros, 6) + "Z"
+    }
+
+    public static func parse(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        var index = 0
+        func number(_ digits: Int) -> Int64? {
+            guard index + digits <= bytes.count else { return nil }
+            var value: Int64 = 0
+            for offset in 0..<digits {
+                let byte = bytes[index + offset]
+                guard byte >= 48, byte <= 57 else { return nil }
+                value = value * 10 + Int64(byte - 48)
+            }
+            index += digits
+            return value
+        }
+        func expect(_ characters: String) -> Bool {
+            guard index < bytes.count, characters.utf8.contains(bytes[index]) else { return false }
+            index += 1
+            return true
+        }
+        guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2) else {
+            return nil
+        }
+        var seconds = days(fromCivil: year, month, day) * 86_400
+        var fraction = 0.0
+        if index < bytes.count {
+            guard expect(" T"), let hour = number(2), expect(":"), let minute = number(2), expect(":"),
+                let second = number(2)
+            else { return nil }
+            seconds += hour * 3600 + minute * 60 + second
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                index += 1
+                var scale = 0.1
+                while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
+                    fraction += Double(bytes[index] - 48) * scale
+                    scale /= 10
+                    index += 1
+                }
+            }
+            if index < bytes.count {
+                if bytes[index] == UInt8(ascii: "Z") {
+                    index += 1
+                } else {
+                    let sign: Int64 = bytes[index] == UInt8(ascii: "-") ? -1 : 1
+                    guard expect("+-"), let offsetHours = number(2) else { return nil }
+                    var offset = offsetHours * 3600
+                    if index < bytes.count, bytes[index] == UInt8(ascii: ":") { index += 1 }
+                    if index + 2 <= bytes.count, let offsetMinutes = number(2) { offset += offsetMinutes * 60 }
+                    if index < bytes.count, bytes[index] == UInt8(ascii: ":") {
+                        index += 1
+                        guard let offsetSeconds = number(2) else { return nil }
+                        offset += offsetSeconds
+                    }
+                    seconds -= sign * offset
+                }
+            }
+        }
+        guard index == bytes.count else { return nil }
+        return Date(timeIntervalSince1970: Double(seconds) + fraction)
+    }
+
+    private static func pad(_ value: Int64, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+
+    // Howard Hinnant's days-from-civil algorithms (proleptic Gregorian calendar).
+    private static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    private static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}

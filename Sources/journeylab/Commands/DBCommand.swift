@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import JourneyLab
+import Postgres
+
+/// `journeylab db migrate | status | stop`.
+struct DBCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db",
+        abstract: "Manage the database: apply migrations, show status, stop the embedded cluster.",
+        subcommands: [Migrate.self, Status.self, Stop.self]
+    )
+
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Apply the migrations in sql/ that are not applied yet.")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "text or json") var format: OutputFormat = .text
+
+        func run() async throws {
+            try Output.require(format, oneOf: [.text, .json], command: "db migrate")
+            let migrator = try SchemaMigrations.migrator()
+            let applied = try await withPool(database, size: 1, migrate: false) { pool in
+                try await pool.withConnection { try migrator.migrate($0) }
+            }
+            struct Report: Encodable { var applied: [String] }
+            if format == .json { return try Output.json(Report(applied: applied)) }
+            Output.line(applied.isEmpty ? "Up to date: no migration to apply." : "Applied: " + applied.joined(separator: ", "))
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the database URL (without password), server version and applied migrations.")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "text or json") var format: OutputFormat = .text
+
+        func run() async throws {
+            try Output.require(format, oneOf: [.text, .json], command: "db status")
+            let location = try database.location()
+            let migrator = try SchemaMigrations.migrator()
+            let pool = PGPool(configuration: location.configuration, options: .init(size: 1))
+            struct Report: Encodable, Sendable {
+                var url: String
+                var embedded: Bool
+                var dataDirectory: String?
+                var serverVersion: String
+                var applied: [String]
+                var pending: [String]
+            }
+            let report: Report
+            do {
+                report = try await pool.withConnection { connection -> Report in
+                _ = try migrator.migrate(connection)
+                let version = try connection.query("SHOW server_version").scalar(String.self)
+                let applied = try migrator.appliedMigrations(connection)
+                let pending = try migrator.pending(connection)
+                return Report(
+                    url: location.configuration.description, embedded: location.embedded != nil,
+                    dataDirectory: location.embedded?.clusterDirectory.appendingPathComponent("data").path,
+                    serverVersion: version,
+                    applied: applied.map(\.name), pending: pending.map(\.name))
+                }
+            } catch {
+                await pool.shutdown()
+                throw error
+            }
+            await pool.shutdown()
+            if format == .json { return try Output.json(report) }
+            Output.line("database:   \(report.url)\(report.embedded ? " (embedded)" : "")")
+            if let directory = report.dataDirectory { Output.line("data:       \(directory)") }
+            Output.line("server:     PostgreSQL \(report.serverVersion)")
+            Output.line("migrations: \(report.applied.count) applied" + (report.pending.isEmpty ? "" : ", \(report.pending.count) pending"))
+            for name in report.applied { Output.line("  ✓ \(name)") }
+            for name in report.pending { Output.line("  … \(name)") }
+        }
+    }
+
+    struct Stop: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop the embedded PostgreSQL cluster.")
+        @Option(help: "text or json") var format: OutputFormat = .text
+
+        func run() async throws {
+            try Output.require(format, oneOf: [.text, .json], command: "db stop")
+            let embedded = EmbeddedDatabase()
+            let stopped = try embedded.stop()
+            struct Report: Encodable { var stopped: Bool; var home: String }
+            if format == .json { return try Output.json(Report(stopped: stopped, home: embedded.home.path)) }
+            Output.line(stopped ? "Stopped the embedded database in \(embedded.home.path)." : "The embedded database in \(embedded.home.path) was not running.")
+        }
+    }
+}

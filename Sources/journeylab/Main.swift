@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import JourneyLab
+import Postgres
+
+/// Entry point: runs the command tree and turns every error into a one-line message and an exit status
+/// (0 success, 1 runtime failure, 2 bad usage or input).
+@main
+enum Main {
+    static func main() async {
+        do {
+            var command = try JourneyLabCommand.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(ExitStatus.report(error))
+        }
+    }
+}
+
+/// Maps errors to messages and exit statuses.
+enum ExitStatus {
+    static let runtimeFailure: Int32 = 1
+    static let badInput: Int32 = 2
+
+    static func report(_ error: any Error) -> Int32 {
+        switch error {
+        case let error as JourneyLabError:
+            printError(error.message)
+            return error.isUsageError ? badInput : runtimeFailure
+        case let error as PGError:
+            printError(error.message)
+            return runtimeFailure
+        case let exit as ExitCode:
+            return exit.rawValue
+        default:
+            let code = JourneyLabCommand.exitCode(for: error)
+            if code == .success {
+                print(JourneyLabCommand.fullMessage(for: error))
+                return 0
+            }
+            let message = JourneyLabCommand.message(for: error)
+            if code == .validationFailure {
+                let firstLine = message.split(separator: "\n").first.map(String.init) ?? message
+                printError(firstLine + " (see `journeylab help` for usage)")
+                return badInput
+            }
+            printError(message)
+            return runtimeFailure
+        }
+    }
+
+    static func printError(_ message: String) {
+        var line = message.trimmingCharacters(in: .whitespacesAndNewlines)
+        if line.hasPrefix("Error: ") { line.removeFirst(7) }
+        FileHandle.standardError.write(Data(("error: " + line + "\n").utf8))
+    }
+}
