@@ -26,6 +26,8 @@ let package = Package(
     targets: [
         // libpq, the PostgreSQL C client (apt: libpq-dev).
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // glibc extensions Swift does not import (posix_spawn close-from / chdir).
+        .target(name: "CSystemSupport"),
         // Safe libpq wrapper: connections, results, pool on a dedicated thread pool, COPY, migrations.
         .target(
             name: "Postgres",
@@ -43,7 +45,7 @@ let package = Package(
         .target(
             name: "JourneyLab",
             dependencies: [
-                "Postgres", "Stats",
+                "Postgres", "Stats", "CSystemSupport",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -75,24 +77,27 @@ let package = Package(
         ),
         .executableTarget(name: "StatsBenchmark", dependencies: ["Stats"], swiftSettings: swiftSettings),
 
+        // Shared test helpers: a fresh database per test on the throwaway cluster, running the built CLI.
+        .target(name: "TestSupport", dependencies: ["JourneyLab", "Postgres"], path: "Tests/TestSupport"),
+
         .testTarget(name: "StatsTests", dependencies: ["Stats"], swiftSettings: swiftSettings),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: swiftSettings),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport", "JourneyLab"], swiftSettings: swiftSettings),
         .testTarget(
             name: "JourneyLabTests",
-            dependencies: ["JourneyLab", "Postgres", "Stats"],
+            dependencies: ["JourneyLab", "Postgres", "Stats", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "JourneyLab", "Postgres", "Reports",
+                "Server", "JourneyLab", "Postgres", "Reports", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["JourneyLab", "Postgres", "Stats"],
+            dependencies: ["JourneyLab", "Postgres", "Stats", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -23,6 +23,8 @@ public final class PGConnection: @unchecked Sendable {
             let reason = Self.lastError(handle)
             throw PGError(.connectionFailed, "cannot connect to PostgreSQL at \(configuration): \(reason)")
         }
+        // Server notices ("relation already exists, skipping") are not errors; keep them off stderr.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         var setup = "SET DateStyle = 'ISO'; SET TimeZone = 'UTC'; SET client_encoding = 'UTF8'"
         if let statementTimeout {
             let millis = statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000
