@@ -1,0 +1,13 @@
+extension KeyedEncodingContainer {
+    /// Encodes a finite number as itself and NaN or ±∞ as `null` (JSON has no such numbers).
+    mutating func encodeFiniteOrNull(_ value: Double, forKey key: Key) throws {
+        if value.isFinite { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// Decodes a number written by `encodeFiniteOrNull`: `null` (or a missing key) becomes NaN.
+    func decodeFiniteOrNaN(forKey key: Key) throws -> Double {
+        try decodeIfPresent(Double.self, forKey: key) ?? .nan
+    }
+}

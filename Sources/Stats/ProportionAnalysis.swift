@@ -1,0 +1,185 @@
+/// The analysis of a conversion metric across a test's arms: the entry point of `journeylab analyze`
+/// and of the report evaluator.
+///
+/// ```swift
+/// let result = try ProportionAnalysis.analyze(
+///     [ArmCounts(name: "control", deals: 60, conversions: 12), ArmCounts(name: "treatment", deals: 65, conversions: 24)],
+///     plan: AnalysisPlan(alpha: 0.05, mde: 0.15))
+/// print(result.decision, result.reasons)
+/// ```
+public enum ProportionAnalysis {
+    /// Compares every treatment with the baseline (the first arm) and decides.
+    ///
+    /// Each comparison has the Boschloo exact p-value (primary), Fisher and pooled-z p-values, Holm
+    /// adjustment across comparisons, Newcombe and Katz intervals at level 1 − alpha, and the Bayesian
+    /// probability to beat the baseline and expected loss. Decision per comparison: adopt when the
+    /// Holm-adjusted p < alpha, the interval's low end is above 0 and the sample ratio is fine; reject
+    /// when the interval's high end is below 0 or below the planned MDE; inconclusive otherwise. The
+    /// hypothesis is adopted when any treatment is (the best one is named), rejected when all are,
+    /// and is `continue` while the plan is incomplete and no sequential boundary was crossed.
+    /// - Parameters:
+    ///   - arms: the arms, baseline first; at least two, with distinct names.
+    ///   - plan: the plan to judge against.
+    /// - Returns: the result, encodable as the report JSON.
+    /// - Throws: `StatsError` with a message saying what to fix when the counts or the plan are invalid.
+    public static func analyze(_ arms: [ArmCounts], plan: AnalysisPlan = AnalysisPlan()) throws -> AnalysisResult {
+        try validate(arms, plan: plan)
+        let alpha = plan.alpha
+        let baseline = arms[0]
+        let armSummaries = arms.map { arm in
+            AnalysisResult.Arm(
+                name: arm.name, enrolled: arm.enrolled, deals: arm.deals, conversions: arm.conversions, rate: arm.rate,
+                rateCI: ProportionInterval.wilson(successes: arm.conversions, trials: arm.deals, alpha: alpha))
+        }
+        var comparisons = arms.dropFirst().map { arm in compare(arm, with: baseline, plan: plan) }
+        let adjusted = MultipleTesting.holm(comparisons.map { $0.pValue.isNaN ? 1 : $0.pValue })
+        for index in comparisons.indices {
+            comparisons[index].pAdjusted = comparisons[index].pValue.isNaN ? .nan : adjusted[index]
+        }
+        let srmCheck = SampleRatioMismatch.check(counts: arms.map(\.enrolled), weights: plan.weights)
+        let srm = AnalysisResult.SampleRatio(pValue: srmCheck.pValue, flag: srmCheck.flag)
+        let power = powerSummary(arms, plan: plan)
+        let verdict = AnalysisNarrative(arms: arms, comparisons: comparisons, srm: srm, power: power, plan: plan)
+            .decide()
+        return AnalysisResult(
+            metric: plan.metric, arms: armSummaries, comparisons: comparisons, srm: srm, power: power,
+            decision: verdict.decision, reasons: verdict.reasons)
+    }
+
+    /// Everything about one treatment against the baseline, except the Holm adjustment.
+    static func compare(_ arm: ArmCounts, with baseline: ArmCounts, plan: AnalysisPlan) -> AnalysisResult.Comparison {
+        let alpha = plan.alpha
+        let (x1, n1, x2, n2) = (arm.conversions, arm.deals, baseline.conversions, baseline.deals)
+        let ratioInterval = TwoProportionInterval.riskRatio(
+            successes1: x1, trials1: n1, successes2: x2, trials2: n2, alpha: alpha)
+        let relativeLift: Double
+        if n1 == 0 || n2 == 0 || (x1 == 0 && x2 == 0) {
+            relativeLift = .nan
+        } else {
+            relativeLift = arm.rate / baseline.rate - 1
+        }
+        let pValue = BoschlooExactTest.pValue(successes1: x1, trials1: n1, successes2: x2, trials2: n2)
+        return AnalysisResult.Comparison(
+            arm: arm.name, baseline: baseline.name, diff: arm.rate - baseline.rate,
+            diffCI: TwoProportionInterval.newcombeDifference(
+                successes1: x1, trials1: n1, successes2: x2, trials2: n2, alpha: alpha),
+            relativeLift: relativeLift,
+            relativeLiftCI: Interval(lower: ratioInterval.lower - 1, upper: ratioInterval.upper - 1),
+            pValue: pValue,
+            pFisher: n1 == 0 || n2 == 0
+                ? .nan : FisherExactTest.pValue(successes1: x1, trials1: n1, successes2: x2, trials2: n2),
+            pZTest: ProportionZTest.pooled(successes1: x1, trials1: n1, successes2: x2, trials2: n2).pValue,
+            pAdjusted: .nan,
+            probBeatBaseline: BayesianProportions.probabilityToBeat(
+                arm: (x1, n1), baseline: (x2, n2), prior: plan.prior),
+            expectedLoss: BayesianProportions.expectedLoss(arm: (x1, n1), baseline: (x2, n2), prior: plan.prior))
+    }
+
+    /// The power section: normal approximation on Cohen's h at alpha / (number of treatments).
+    static func powerSummary(_ arms: [ArmCounts], plan: AnalysisPlan) -> AnalysisResult.Power {
+        let treatments = arms.count - 1
+        let comparisonAlpha = plan.alpha / Double(treatments)
+        let weights = plan.weights ?? [Double](repeating: 1, count: arms.count)
+        let baselineRate = plan.baselineRate ?? arms[0].rate
+        // The deals the MDE refers to: those in hand, or the planned ones while the test is still running.
+        var perArm = arms.map { Double($0.deals) }
+        if !plan.isComplete, let target = plan.targetDeals {
+            let planned = DealSplit(total: target, weights: weights).deals
+            perArm = zip(perArm, planned).map { max($0, Double($1)) }
+        }
+        let baselineDeals = perArm[0]
+        let treatmentDeals = perArm.dropFirst().min() ?? 0
+        var mde = Double.nan
+        if baselineDeals > 0, treatmentDeals > 0, baselineRate.isFinite {
+            mde =
+                NormalApproximationPower.minimumDetectableLift(
+                    baseline: baselineRate, nobs1: baselineDeals, ratio: treatmentDeals / baselineDeals,
+                    alpha: comparisonAlpha, power: plan.power) ?? .nan
+        }
+        var powerAtMDE = Double.nan
+        let lift = plan.mde ?? mde
+        if lift.isFinite, baselineDeals > 0, treatmentDeals > 0, baselineRate.isFinite, baselineRate + lift <= 1 {
+            powerAtMDE = NormalApproximationPower.power(
+                effectSize: NormalApproximationPower.effectSize(baselineRate + lift, baselineRate), nobs1: baselineDeals,
+                ratio: treatmentDeals / baselineDeals, alpha: comparisonAlpha)
+        }
+        var dealsNeeded: Int?
+        if let planned = plan.mde, baselineRate.isFinite, baselineRate + planned <= 1 {
+            let smallestTreatmentWeight = weights.dropFirst().min() ?? weights[0]
+            if let nobs1 = NormalApproximationPower.sampleSize(
+                effectSize: NormalApproximationPower.effectSize(baselineRate + planned, baselineRate),
+                ratio: smallestTreatmentWeight / weights[0], alpha: comparisonAlpha, power: plan.power)
+            {
+                dealsNeeded = weights.reduce(0) { $0 + Int((nobs1 * $1 / weights[0]).rounded(.up)) }
+            }
+        }
+        return AnalysisResult.Power(mde: mde, powerAtMDE: powerAtMDE, dealsNeeded: dealsNeeded)
+    }
+
+    /// Checks the counts and the plan.
+    /// - Throws: `StatsError` saying what to fix.
+    public static func validate(_ arms: [ArmCounts], plan: AnalysisPlan) throws {
+        guard arms.count >= 2 else {
+            throw StatsError(
+                .tooFewArms,
+                "an analysis needs at least two arms, a baseline and a treatment (got \(arms.count)); add another arm")
+        }
+        var seen = Set<String>()
+        for arm in arms {
+            guard !arm.name.isEmpty else {
+                throw StatsError(.invalidCounts, "every arm needs a name; give the unnamed arm one")
+            }
+            guard seen.insert(arm.name).inserted else {
+                throw StatsError(.duplicateArm, "two arms are both named '\(arm.name)'; give each arm its own name")
+            }
+            guard arm.enrolled >= 0, arm.deals >= 0, arm.conversions >= 0 else {
+                throw StatsError(
+                    .invalidCounts,
+                    "arm '\(arm.name)' has a negative count (enrolled \(arm.enrolled), deals \(arm.deals), conversions \(arm.conversions)); counts must be 0 or more"
+                )
+            }
+            guard arm.conversions <= arm.deals else {
+                throw StatsError(
+                    .invalidCounts,
+                    "arm '\(arm.name)' has \(arm.conversions) conversions out of \(arm.deals) deals; conversions cannot exceed deals"
+                )
+            }
+            guard arm.deals <= arm.enrolled else {
+                throw StatsError(
+                    .invalidCounts,
+                    "arm '\(arm.name)' has \(arm.deals) resolved deals but only \(arm.enrolled) enrolled; resolved deals cannot exceed enrolled"
+                )
+            }
+        }
+        guard plan.alpha > 0, plan.alpha < 1 else {
+            throw StatsError(.invalidParameter, "alpha must be between 0 and 1 (got \(plan.alpha)); use e.g. 0.05")
+        }
+        guard plan.power > 0, plan.power < 1 else {
+            throw StatsError(.invalidParameter, "power must be between 0 and 1 (got \(plan.power)); use e.g. 0.8")
+        }
+        if let mde = plan.mde {
+            guard mde > 0, mde < 1 else {
+                throw StatsError(
+                    .invalidParameter,
+                    "the MDE is an absolute lift between 0 and 1 (got \(mde)); write 15 points as 0.15")
+            }
+        }
+        if let weights = plan.weights {
+            guard weights.count == arms.count, weights.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+                throw StatsError(
+                    .invalidParameter,
+                    "give one positive weight per arm (\(arms.count) arms, got \(weights.count) weights: \(weights))")
+            }
+        }
+        if let target = plan.targetDeals, target <= 0 {
+            throw StatsError(.invalidParameter, "the target number of deals must be positive (got \(target))")
+        }
+        if let rate = plan.baselineRate, !(rate >= 0 && rate <= 1) {
+            throw StatsError(.invalidParameter, "the baseline rate must be between 0 and 1 (got \(rate))")
+        }
+        guard plan.prior.alpha > 0, plan.prior.beta > 0, plan.prior.alpha.isFinite, plan.prior.beta.isFinite else {
+            throw StatsError(
+                .invalidParameter, "Beta prior shapes must be positive (got \(plan.prior.alpha), \(plan.prior.beta))")
+        }
+    }
+}
