@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The embedded default database, driven through the built CLI as a new user would.
+@Suite("Embedded default database", .serialized)
+struct EmbeddedDatabaseTests {
+    @Test func statusCreatesThenReusesAndStopStops() throws {
+        // Short path: Unix socket paths are limited to ~107 bytes.
+        let home = "/tmp/jl-e2e-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["JOURNEYLAB_HOME"] = home
+        environment.removeValue(forKey: "JOURNEYLAB_DATABASE_URL")
+        let binary = TestProcess.journeylabBinary
+
+        let first = try TestProcess.run(binary, ["db", "status", "--format", "json"], environment: environment)
+        #expect(first.status == 0, "stderr: \(first.standardError)")
+        let status = try JSONSerialization.jsonObject(with: Data(first.output.utf8)) as? [String: Any]
+        #expect(status?["embedded"] as? Bool == true)
+        #expect((status?["applied"] as? [String])?.contains("001_schema.sql") == true)
+        let dataDirectory = try #require(status?["dataDirectory"] as? String)
+        let version = try String(contentsOfFile: dataDirectory + "/PG_VERSION", encoding: .utf8)
+        #expect(!version.isEmpty)
+
+        // A second run reuses the same cluster (same data directory, same postmaster).
+        let pidBefore = try String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8)
+            .split(separator: "\n").first
+        let second = try TestProcess.run(binary, ["db", "status", "--format", "json"], environment: environment)
+        #expect(second.status == 0)
+        let pidAfter = try String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8)
+            .split(separator: "\n").first
+        #expect(pidBefore == pidAfter)
+
+        let stop = try TestProcess.run(binary, ["db", "stop"], environment: environment)
+        #expect(stop.status == 0)
+        #expect(stop.output.contains("Stopped"))
+        #expect(!FileManager.default.fileExists(atPath: dataDirectory + "/postmaster.pid"))
+        let again = try TestProcess.run(binary, ["db", "stop"], environment: environment)
+        #expect(again.output.contains("was not running"))
+    }
+
+    @Test func stalePidFileAfterACrashIsHandled() throws {
+        let home = "/tmp/jl-e2e-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["JOURNEYLAB_HOME"] = home
+        environment.removeValue(forKey: "JOURNEYLAB_DATABASE_URL")
+        let binary = TestProcess.journeylabBinary
+        let first = try TestProcess.run(binary, ["db", "status", "--format", "json"], environment: environment)
+        #expect(first.status == 0, "stderr: \(first.standardError)")
+        let status = try JSONSerialization.jsonObject(with: Data(first.output.utf8)) as? [String: Any]
+        let dataDirectory = try #require(status?["dataDirectory"] as? String)
+        let pidFile = dataDirectory + "/postmaster.pid"
+        let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).split(separator: "\n")[0]))
+        let pidFileContents = try String(contentsOfFile: pidFile, encoding: .utf8)
+        // Simulate a crash: kill the server hard, then leave a pid file naming a dead process behind.
+        kill(pid, SIGKILL)
+        for _ in 0..<100 where kill(pid, 0) == 0 { usleep(50_000) }
+        try? FileManager.default.removeItem(atPath: dataDirectory + "/../run/.s.PGSQL.5432")
+        var lines = pidFileContents.split(separator: "\n", omittingEmptySubsequences: false)
+        lines[0] = "999999"
+        try lines.joined(separator: "\n").write(toFile: pidFile, atomically: true, encoding: .utf8)
+
+        let recovered = try TestProcess.run(binary, ["db", "status"], environment: environment)
+        #expect(recovered.status == 0, "stderr: \(recovered.standardError)")
+        #expect(recovered.output.contains("001_schema.sql"))
+        _ = try TestProcess.run(binary, ["db", "stop"], environment: environment)
+    }
+
+    @Test func badUsageExitsTwoWithOneLine() throws {
+        let binary = TestProcess.journeylabBinary
+        let result = try TestProcess.run(binary, ["db", "status", "--format", "csv"])
+        #expect(result.status == 2)
+        #expect(result.standardError.hasPrefix("error: "))
+        #expect(result.standardError.split(separator: "\n").count == 1)
+        let unreachable = try TestProcess.run(binary, ["db", "status", "--database-url", "postgresql://nobody@127.0.0.1:1/x"])
+        #expect(unreachable.status == 1)
+        #expect(unreachable.standardError.contains("cannot connect"))
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+
+@Suite("Connection pool")
+struct PoolTests {
+    @Test func sixtyFourTasksOverFourConnectionsAllComplete() async throws {
+        let database = try TestDatabase.create(migrated: false)
+        let pool = database.pool(size: 4)
+        let pids = try await withThrowingTaskGroup(of: Int32.self) { group in
+            for index in 0..<64 {
+                group.addTask {
+                    try await pool.withConnection { connection in
+                        _ = try connection.query("SELECT pg_sleep(0.01), $1::int4", [index])
+                        return connection.backendPID
+                    }
+                }
+            }
+            var pids: [Int32] = []
+            for try await pid in group { pids.append(pid) }
+            return pids
+        }
+        #expect(pids.count == 64)
+        #expect(Set(pids).count <= 4)  // never more sessions than the pool's size
+        #expect(pool.usage.open <= 4)
+        #expect(pool.usage.waiting == 0)
+        await pool.shutdown()
+    }
+
+    @Test func exhaustedPoolTimesOutInsteadOfHanging() async throws {
+        let database = try TestDatabase.create(migrated: false)
+        let pool = database.pool(size: 1, acquireTimeout: .milliseconds(200))
+        let holder = Task { try await pool.withConnection { _ = try $0.query("SELECT pg_sleep(1.5)") } }
+        try await Task.sleep(for: .milliseconds(200))
+        let started = ContinuousClock.now
+        do {
+            try await pool.withConnection { _ = try $0.query("SELECT 1") }
+            Issue.record("the second borrower must time out")
+        } catch let error as PGError {
+            #expect(error.code == .poolTimeout)
+        }
+        #expect(ContinuousClock.now - started < .seconds(1.2))
+        try await holder.value
+        // Once the holder is done the pool serves again.
+        #expect(try await pool.withConnection { try $0.query("SELECT 7").scalar(Int.self) } == 7)
+        await pool.shutdown()
+    }
+
+    @Test func terminatedBackendsAreReplacedTransparently() async throws {
+        let database = try TestDatabase.create(migrated: false)
+        let pool = database.pool(size: 3)
+        // Open all three sessions.
+        let pids = try await withThrowingTaskGroup(of: Int32.self) { group in
+            for _ in 0..<3 {
+                group.addTask { try await pool.withConnection { _ = try $0.query("SELECT pg_sleep(0.2)"); return $0.backendPID } }
+            }
+            var pids: [Int32] = []
+            for try await pid in group { pids.append(pid) }
+            return pids
+        }
+        #expect(Set(pids).count == 3)
+        let admin = try database.connect()
+        for pid in Set(pids) {
+            #expect(try admin.query("SELECT pg_terminate_backend($1::int4)", [pid]).scalar(Bool.self))
+        }
+        // The next queries succeed on fresh sessions.
+        for _ in 0..<5 {
+            let pid = try await pool.withConnection { connection -> Int32 in
+                _ = try connection.query("SELECT 1")
+                return connection.backendPID
+            }
+            #expect(!pids.contains(pid))
+        }
+        await pool.shutdown()
+    }
+
+    @Test func shutdownRefusesNewWork() async throws {
+        let pool = try TestDatabase.create(migrated: false).pool(size: 1)
+        _ = try await pool.withConnection { try $0.query("SELECT 1").scalar(Int.self) }
+        await pool.shutdown()
+        do {
+            _ = try await pool.withConnection { try $0.query("SELECT 1").scalar(Int.self) }
+            Issue.record("a closed pool must refuse")
+        } catch let error as PGError {
+            #expect(error.code == .poolClosed)
+        }
+    }
+}
