@@ -1,0 +1,72 @@
+// Measures the libpq client against the same work done by PostgreSQL's own tools (scripts/bench/pg.sh).
+//   PostgresBenchmark insert URL TASKS SECONDS   → single-row INSERT … ON CONFLICT DO NOTHING through the pool
+//   PostgresBenchmark copy URL FILE               → COPY of a tab-separated file through copyIn
+// Prints one number: transactions per second, or rows per second.
+import Foundation
+import Postgres
+import Synchronization
+
+@main
+enum PostgresBenchmark {
+    static func main() async throws {
+        let arguments = CommandLine.arguments
+        guard arguments.count >= 4 else {
+            FileHandle.standardError.write(Data("usage: PostgresBenchmark insert URL TASKS SECONDS | copy URL FILE\n".utf8))
+            exit(2)
+        }
+        let configuration = try PGConfiguration(arguments[2])
+        switch arguments[1] {
+        case "insert":
+            let tasks = Int(arguments[3]) ?? 8
+            let seconds = Double(arguments.count > 4 ? arguments[4] : "10") ?? 10
+            print(String(format: "%.0f", try await insertRate(configuration, tasks: tasks, seconds: seconds)))
+        case "copy":
+            print(String(format: "%.0f", try await copyRate(configuration, file: arguments[3])))
+        default:
+            exit(2)
+        }
+    }
+
+    static func insertRate(_ configuration: PGConfiguration, tasks: Int, seconds: Double) async throws -> Double {
+        let pool = PGPool(configuration: configuration, options: .init(size: tasks))
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        let started = ContinuousClock.now
+        let total = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<tasks {
+                group.addTask {
+                    var done = 0
+                    while ContinuousClock.now < deadline {
+                        let id = Int64.random(in: 1...1_000_000_000)
+                        try await pool.withConnection {
+                            try $0.execute("INSERT INTO bench_kv (id, v) VALUES ($1::int8, 'x') ON CONFLICT DO NOTHING", [id])
+                        }
+                        done += 1
+                    }
+                    return done
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        let elapsed = ContinuousClock.now - started
+        await pool.shutdown()
+        return Double(total) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    static func copyRate(_ configuration: PGConfiguration, file: String) async throws -> Double {
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        let pool = PGPool(configuration: configuration, options: .init(size: 1, statementTimeout: nil))
+        let started = ContinuousClock.now
+        let rows = try await pool.withConnection { connection in
+            try connection.execute("TRUNCATE bench_copy")
+            return try connection.copyIn("COPY bench_copy (id, name, value) FROM STDIN") { writer in
+                for line in text.split(separator: "\n") {
+                    let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+                    try writer.row(fields.map { String($0) })
+                }
+            }
+        }
+        let elapsed = ContinuousClock.now - started
+        await pool.shutdown()
+        return Double(rows) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Benchmark of the libpq client against PostgreSQL's own tools, side by side on one throwaway server:
+#   1. single-row INSERT … ON CONFLICT DO NOTHING through PGPool, 8 and 32 concurrent tasks, vs pgbench
+#      running the same statement with 8 and 32 clients;
+#   2. COPY of 1M rows through PGConnection.copyIn vs `psql \copy` of the same file.
+# Prints rates and ratios (ours / reference). Targets: ≥ 0.9× pgbench and ≥ 0.9× psql.
+#   scripts/bench/pg.sh [SECONDS]   (default 10 s per insert run)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds=${1:-10}
+
+bash scripts/setup.sh --no-build
+swift build -c release --product PostgresBenchmark --scratch-path .build-bench >/dev/null
+bench=.build-bench/release/PostgresBenchmark
+
+eval "$(bash scripts/pg-throwaway.sh start)"
+trap 'bash scripts/pg-throwaway.sh stop "$JOURNEYLAB_TEST_PG_DIR"' EXIT
+bin=$JOURNEYLAB_TEST_PG_BIN
+sock="$JOURNEYLAB_TEST_PG_DIR/run"
+port=$JOURNEYLAB_TEST_PG_PORT
+psql=("$bin/psql" -h "$sock" -p "$port" -U postgres -d postgres -q -v ON_ERROR_STOP=1)
+"${psql[@]}" -c "CREATE TABLE bench_kv (id int8 PRIMARY KEY, v text); CREATE TABLE bench_copy (id int8, name text, value float8)"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"; bash scripts/pg-throwaway.sh stop "$JOURNEYLAB_TEST_PG_DIR"' EXIT
+cat >"$work/insert.sql" <<'SQL'
+\set id random(1, 1000000000)
+INSERT INTO bench_kv (id, v) VALUES (:id, 'x') ON CONFLICT DO NOTHING;
+SQL
+
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+printf "%-44s %12s %12s %7s\n" "workload" "journeylab" "reference" "ratio"
+for clients in 8 32; do
+    ref=$("$bin/pgbench" -h "$sock" -p "$port" -U postgres -n -M prepared -c "$clients" -j 2 -T "$seconds" -f "$work/insert.sql" postgres 2>/dev/null \
+        | awk '/^tps = / {print int($3)}')
+    ours=$("$bench" insert "$JOURNEYLAB_TEST_DATABASE_URL" "$clients" "$seconds")
+    printf "%-44s %10s/s %10s/s %6sx\n" "INSERT ON CONFLICT, $clients tasks vs pgbench -c $clients" "$ours" "$ref" "$(ratio "$ours" "$ref")"
+done
+
+python3 -c "
+import random
+random.seed(7)
+with open('$work/rows.tsv', 'w') as f:
+    for i in range(1_000_000):
+        f.write(f'{i}\tdeal-{i}-{random.randint(0, 10**9)}\t{random.random()}\n')
+"
+"${psql[@]}" -c "TRUNCATE bench_copy"
+start=$(date +%s.%N)
+"${psql[@]}" -c "\\copy bench_copy (id, name, value) FROM '$work/rows.tsv'"
+end=$(date +%s.%N)
+ref=$(python3 -c "print(int(1_000_000 / ($end - $start)))")
+ours=$("$bench" copy "$JOURNEYLAB_TEST_DATABASE_URL" "$work/rows.tsv")
+printf "%-44s %10s/s %10s/s %6sx\n" "COPY 1M rows vs psql \\copy" "$ours" "$ref" "$(ratio "$ours" "$ref")"
