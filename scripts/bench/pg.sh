@@ -10,7 +10,8 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-10}
 
 bash scripts/setup.sh --no-build
-swift build -c release --product PostgresBenchmark --scratch-path .build-bench >/dev/null
+swift build -c release --product PostgresBenchmark --scratch-path .build-bench >"${TMPDIR:-/tmp}/jl-bench-build.log" 2>&1 \
+    || { tail -30 "${TMPDIR:-/tmp}/jl-bench-build.log" >&2; exit 1; }
 bench=.build-bench/release/PostgresBenchmark
 
 eval "$(bash scripts/pg-throwaway.sh start)"
