@@ -1,0 +1,182 @@
+import Foundation
+import Postgres
+import Stats
+
+/// Evaluates hypotheses: counts from SQL aggregates, statistics from `Stats`, a decision with its reasons.
+///
+/// ```swift
+/// let report = try await Evaluator(pool: pool).report(for: "accessories-email-chain")
+/// print(report.analysis.decision, report.analysis.reasons)
+/// ```
+public struct Evaluator: Sendable {
+    public let pool: PGPool
+    public let clock: any JourneyClock
+
+    public init(pool: PGPool, clock: any JourneyClock = SystemJourneyClock()) {
+        self.pool = pool
+        self.clock = clock
+    }
+
+    /// The report of one hypothesis.
+    /// - Throws: `JourneyLabError.notFound` for an unknown key; `PGError` when the database fails.
+    public func report(for key: String) async throws -> HypothesisReport {
+        try await reports(for: [key])[0]
+    }
+
+    /// Reports for several hypotheses, with Benjamini–Hochberg across their primary p-values.
+    public func reports(for keys: [String]) async throws -> [HypothesisReport] {
+        let now = clock.now()
+        let loaded = try await pool.withConnection { connection in
+            try keys.map { key -> (Hypothesis, EvaluationQuery.Context, [EvaluationQuery.Group]) in
+                let hypothesis = try HypothesisStore.require(key, connection)
+                return (
+                    hypothesis, try EvaluationQuery.context(for: hypothesis, connection),
+                    try EvaluationQuery.groups(hypothesis: key, metric: hypothesis.plan.metric, connection)
+                )
+            }
+        }
+        var reports = try loaded.map { try Self.evaluate($0.0, context: $0.1, groups: $0.2, now: now) }
+        let primary = reports.map { $0.analysis.comparisons.map(\.pAdjusted).min() ?? 1 }
+        if reports.count > 1 {
+            for (index, adjusted) in MultipleTesting.benjaminiHochberg(primary).enumerated() {
+                reports[index].pAdjustedAcrossReport = adjusted
+            }
+        }
+        return reports
+    }
+
+    /// Keys of a journey's hypotheses in funnel order (for `report --journey`).
+    public func hypothesisKeys(journey: String) async throws -> [String] {
+        try await pool.withConnection { try HypothesisStore.list($0, journey: journey).map(\.key) }
+    }
+
+    // MARK: Pure part (unit-testable without a database)
+
+    static func evaluate(
+        _ hypothesis: Hypothesis, context: EvaluationQuery.Context, groups: [EvaluationQuery.Group], now: Date
+    ) throws -> HypothesisReport {
+        let plan = hypothesis.plan
+        // Control first: the analysis treats the first arm as the baseline.
+        let orderedArms = plan.arms.filter(\.isControl) + plan.arms.filter { !$0.isControl }
+        var totals = Dictionary(uniqueKeysWithValues: orderedArms.map { ($0.name, ArmTally(arm: $0.name)) })
+        var byDealer: [String: [String: ArmTally]] = [:]
+        var byStratum: [String: [String: Int]] = [:]
+        var byWeek: [Date: [String: ArmTally]] = [:]
+        for group in groups {
+            totals[group.arm, default: ArmTally(arm: group.arm)].add(group.tally)
+            byDealer[group.dealer, default: [:]][group.arm, default: ArmTally(arm: group.arm)].add(group.tally)
+            byStratum[group.stratum, default: [:]][group.arm, default: 0] += group.tally.enrolled
+            if let week = group.resolvedWeek {
+                var resolved = group.tally
+                resolved.enrolled = 0
+                byWeek[week, default: [:]][group.arm, default: ArmTally(arm: group.arm)].add(resolved)
+            }
+        }
+
+        let resolved = totals.values.reduce(0) { $0 + $1.deals }
+        let enrolled = totals.values.reduce(0) { $0 + $1.enrolled }
+        let isComplete = resolved >= plan.targetDeals || hypothesis.status == .concluded
+        let counts = orderedArms.map {
+            let tally = totals[$0.name] ?? ArmTally(arm: $0.name)
+            return ArmCounts(name: $0.name, enrolled: tally.enrolled, deals: tally.deals, conversions: tally.conversions)
+        }
+
+        // Planned looks: has the current look's boundary been crossed?
+        var boundaries: SequentialBoundaries?
+        var boundaryCrossed = false
+        if plan.looks > 1 {
+            boundaries = try? GroupSequentialDesign.boundaries(
+                alpha: plan.alpha, informationFractions: GroupSequentialDesign.equallySpaced(looks: plan.looks),
+                spending: .obrienFleming)
+            if let boundaries, counts.count >= 2, plan.targetDeals > 0 {
+                let fraction = Double(resolved) / Double(plan.targetDeals)
+                let look = boundaries.informationFractions.lastIndex { $0 <= fraction + 1e-12 }
+                if let look, counts[0].deals > 0, counts[1].deals > 0 {
+                    let z = ProportionZTest.pooled(
+                        successes1: counts[1].conversions, trials1: counts[1].deals,
+                        successes2: counts[0].conversions, trials2: counts[0].deals
+                    ).statistic
+                    boundaryCrossed = z.isFinite && boundaries.crosses(z: z, atLook: look)
+                }
+            }
+        }
+
+        let analysisPlan = AnalysisPlan(
+            alpha: plan.alpha, power: plan.power, mde: plan.mde, weights: orderedArms.map { Double($0.weight) },
+            targetDeals: plan.targetDeals, isComplete: isComplete, boundaryCrossed: boundaryCrossed,
+            baselineRate: plan.baselineRate, metric: plan.metric)
+        var analysis = try ProportionAnalysis.analyze(counts, plan: analysisPlan)
+
+        // Under block randomization every stratum stays within one open block of its planned split.
+        var integrityError: String?
+        if plan.randomization == .block {
+            let weightSum = orderedArms.reduce(0) { $0 + $1.weight }
+            let largestBlock = 3 * weightSum
+            for (stratum, arms) in byStratum.sorted(by: { $0.key < $1.key }) {
+                let n = arms.values.reduce(0, +)
+                for arm in orderedArms {
+                    let expected = Double(n * arm.weight) / Double(weightSum)
+                    if abs(Double(arms[arm.name] ?? 0) - expected) > Double(largestBlock) {
+                        integrityError =
+                            "stratum \(stratum): arm \(arm.name) has \(arms[arm.name] ?? 0) of \(n) deals, more than one open block (\(largestBlock)) away from its planned share: the assignment sequence was not followed"
+                    }
+                }
+            }
+            if let integrityError {
+                analysis.reasons.insert("Assignment integrity error — " + integrityError + ".", at: 0)
+            }
+        }
+
+        let stillNeeded = max(0, plan.targetDeals - resolved)
+        if !isComplete {
+            analysis.reasons.append(
+                "\(resolved) of the planned \(plan.targetDeals) deals have closed: \(stillNeeded) more are needed before the final analysis.")
+        }
+
+        // Stratified analysis across dealers: the first treatment against the control.
+        var stratified: CochranMantelHaenszel.Result?
+        if orderedArms.count >= 2 {
+            let control = orderedArms[0].name, treatment = orderedArms[1].name
+            stratified = CochranMantelHaenszel.test(
+                byDealer.values.map { arms in
+                    CochranMantelHaenszel.Stratum(
+                        treatmentConversions: arms[treatment]?.conversions ?? 0, treatmentDeals: arms[treatment]?.deals ?? 0,
+                        controlConversions: arms[control]?.conversions ?? 0, controlDeals: arms[control]?.deals ?? 0)
+                })
+        }
+
+        var cumulative = Dictionary(uniqueKeysWithValues: orderedArms.map { ($0.name, ArmTally(arm: $0.name)) })
+        let timeline = byWeek.keys.sorted().map { week -> HypothesisReport.WeekSlice in
+            for (arm, tally) in byWeek[week] ?? [:] { cumulative[arm, default: ArmTally(arm: arm)].add(tally) }
+            return HypothesisReport.WeekSlice(week: week, arms: orderedArms.map { cumulative[$0.name] ?? ArmTally(arm: $0.name) })
+        }
+
+        return HypothesisReport(
+            analysis: analysis,
+            hypothesis: .init(
+                id: hypothesis.key, title: hypothesis.title, journey: hypothesis.journeyKey, journeyName: context.journeyName,
+                stage: hypothesis.stageKey, stageName: context.stageName, barrier: hypothesis.barrierKey,
+                barrierText: context.barrierText, recommendation: hypothesis.recommendationKey,
+                recommendationText: context.recommendationText, status: hypothesis.status.rawValue,
+                outcome: hypothesis.outcome?.rawValue),
+            plan: .init(
+                metric: plan.metric, arms: orderedArms.map(\.name), weights: orderedArms.map(\.weight),
+                control: orderedArms.first?.name ?? "", targetDeals: plan.targetDeals, alpha: plan.alpha, power: plan.power,
+                baselineRate: plan.baselineRate, mde: plan.mde, minDays: plan.minDays, maxDays: plan.maxDays,
+                randomization: plan.randomization.rawValue, stratify: plan.stratify.rawValue, looks: plan.looks,
+                hash: hypothesis.planHash),
+            progress: .init(
+                enrolled: enrolled, resolved: resolved, target: plan.targetDeals, dealsStillNeeded: stillNeeded,
+                daysElapsed: hypothesis.startedAt.map { now.timeIntervalSince($0) / 86_400 }, startedAt: hypothesis.startedAt),
+            dealers: byDealer.keys.sorted().map { dealer in
+                .init(dealer: dealer, arms: orderedArms.map { byDealer[dealer]?[$0.name] ?? ArmTally(arm: $0.name) })
+            },
+            timeline: timeline, stratified: stratified, boundaries: boundaries, pAdjustedAcrossReport: nil,
+            integrityError: integrityError,
+            revenue: orderedArms.map { arm in
+                let tally = totals[arm.name] ?? ArmTally(arm: arm.name)
+                return .init(arm: arm.name, total: tally.revenue, perResolvedDeal: tally.deals > 0 ? tally.revenue / Double(tally.deals) : nil)
+            },
+            generatedAt: now)
+    }
+}
