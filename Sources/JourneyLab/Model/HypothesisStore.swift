@@ -52,22 +52,32 @@ public enum HypothesisStore {
         let plan = hypothesis.plan
         do {
             try connection.withTransaction { connection in
+                // Arms can only be written while the plan is not frozen: insert as a draft, add the arms,
+                // then set the real status and plan hash.
                 try connection.execute(
                     """
                     INSERT INTO hypotheses (key, journey_key, stage_key, barrier_key, recommendation_key, title, status,
-                        outcome, metric, target_deals, alpha, power, baseline_rate, mde, min_days, max_days, randomization,
-                        stratify, looks, seed, segment_filter, exclusion_group, plan_hash, start_at, started_at, ended_at)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::int4, $11::float8, $12::float8, $13::float8,
-                        $14::float8, $15::int4, $16::int4, $17, $18, $19::int4, $20::int8, $21, $22, $23, $24::timestamptz,
-                        $25::timestamptz, $26::timestamptz)
+                        metric, target_deals, alpha, power, baseline_rate, mde, min_days, max_days, randomization,
+                        stratify, looks, seed, segment_filter, exclusion_group, start_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8::int4, $9::float8, $10::float8, $11::float8,
+                        $12::float8, $13::int4, $14::int4, $15, $16, $17::int4, $18::int8, $19, $20, $21::timestamptz)
                     """,
                     [hypothesis.key, hypothesis.journeyKey, hypothesis.stageKey, hypothesis.barrierKey,
-                     hypothesis.recommendationKey, hypothesis.title, hypothesis.status.rawValue, hypothesis.outcome?.rawValue,
-                     plan.metric, plan.targetDeals, plan.alpha, plan.power, plan.baselineRate, plan.mde, plan.minDays,
-                     plan.maxDays, plan.randomization.rawValue, plan.stratify.rawValue, plan.looks, plan.seed,
-                     plan.segmentFilter, plan.exclusionGroup, hypothesis.planHash, hypothesis.startAt,
-                     hypothesis.startedAt, hypothesis.endedAt])
+                     hypothesis.recommendationKey, hypothesis.title, plan.metric, plan.targetDeals, plan.alpha, plan.power,
+                     plan.baselineRate, plan.mde, plan.minDays, plan.maxDays, plan.randomization.rawValue,
+                     plan.stratify.rawValue, plan.looks, plan.seed, plan.segmentFilter, plan.exclusionGroup,
+                     hypothesis.startAt])
                 try insertArms(hypothesis.key, plan.arms, connection)
+                if hypothesis.status != .draft || hypothesis.planHash != nil {
+                    try connection.execute(
+                        """
+                        UPDATE hypotheses SET status = $2, outcome = $3, plan_hash = $4, started_at = $5::timestamptz,
+                               ended_at = $6::timestamptz
+                         WHERE key = $1
+                        """,
+                        [hypothesis.key, hypothesis.status.rawValue, hypothesis.outcome?.rawValue, hypothesis.planHash,
+                         hypothesis.startedAt, hypothesis.endedAt])
+                }
             }
         } catch let error as PGError where error.code == .uniqueViolation && error.constraint == "hypotheses_pkey" {
             throw JourneyLabError(.conflict, "a hypothesis with key \"\(hypothesis.key)\" already exists: choose another --key")

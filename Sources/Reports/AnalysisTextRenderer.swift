@@ -1,0 +1,132 @@
+import Stats
+
+/// Renders an analysis as plain text for a terminal: an aligned table of the arms, one block per
+/// comparison, the sample-ratio and power checks, and the decision with its reasons in plain words.
+///
+/// ```swift
+/// let text = AnalysisTextRenderer(alpha: 0.05).render(result)
+/// ```
+public struct AnalysisTextRenderer: Sendable {
+    /// The alpha the analysis used: intervals are labelled with the level 1 − alpha.
+    public var alpha: Double
+    /// The power the plan asked for (for the power sentence).
+    public var power: Double
+
+    /// A renderer.
+    /// - Parameters:
+    ///   - alpha: the analysis' alpha.
+    ///   - power: the plan's power.
+    public init(alpha: Double = 0.05, power: Double = 0.8) {
+        self.alpha = alpha
+        self.power = power
+    }
+
+    /// The text, ending with a newline.
+    /// - Parameter result: the analysis result.
+    /// - Returns: the rendering.
+    public func render(_ result: AnalysisResult) -> String {
+        var lines: [String] = []
+        let level = NumberText.fixed((1 - alpha) * 100, decimals: 1) + "%"
+        if let metric = result.metric { lines.append("Metric: \(metric)") }
+
+        let header = ["arm", "enrolled", "deals", "converted", "rate", "\(level) interval"]
+        let rows = result.arms.map { arm in
+            [
+                arm.name, String(arm.enrolled), String(arm.deals), String(arm.conversions), NumberText.percent(arm.rate),
+                arm.rateCI.lower.isFinite
+                    ? "\(NumberText.percent(arm.rateCI.lower)) – \(NumberText.percent(arm.rateCI.upper))" : "n/a",
+            ]
+        }
+        lines.append(contentsOf: table([header] + rows, rightAligned: [1, 2, 3, 4]))
+
+        for comparison in result.comparisons {
+            lines.append("")
+            lines.append("\(comparison.arm) vs \(comparison.baseline)")
+            let relative =
+                comparison.relativeLift.isFinite
+                ? NumberText.fixed(comparison.relativeLift * 100, decimals: 1, signed: true) + "%" : "n/a"
+            let relativeInterval = interval(comparison.relativeLiftCI, scale: 100, unit: "%")
+            let block: [[String]] = [
+                [
+                    "difference", NumberText.points(comparison.diff) + " points",
+                    "\(level) interval " + interval(comparison.diffCI, scale: 100, unit: " points"),
+                ],
+                ["relative lift", relative, "\(level) interval " + relativeInterval],
+                [
+                    "Boschloo exact", NumberText.pEquals(comparison.pValue),
+                    result.comparisons.count > 1
+                        ? "Holm-adjusted " + NumberText.pEquals(comparison.pAdjusted) : "(the primary test)",
+                ],
+                ["Fisher exact", NumberText.pEquals(comparison.pFisher), ""],
+                ["pooled z-test", NumberText.pEquals(comparison.pZTest), ""],
+                [
+                    "P(beats \(comparison.baseline))", NumberText.percent(comparison.probBeatBaseline),
+                    "expected loss " + NumberText.fixed(comparison.expectedLoss * 100, decimals: 2) + " points",
+                ],
+            ]
+            lines.append(contentsOf: table(block).map { "  " + $0 })
+        }
+
+        lines.append("")
+        let srmText = result.srm.flag ? "MISMATCH — check the assignment" : "no mismatch"
+        lines.append("Sample ratio: chi-square \(NumberText.pEquals(result.srm.pValue)) (\(srmText))")
+        lines.append(powerLine(result.power))
+        lines.append("")
+        lines.append("Decision: \(headline(result.decision))")
+        for reason in result.reasons { lines.append("  - " + reason) }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The decision in plain words.
+    func headline(_ decision: AnalysisDecision) -> String {
+        switch decision {
+        case .adopt: "ADOPT — roll the treatment out"
+        case .reject: "REJECT — drop the change"
+        case .inconclusive: "INCONCLUSIVE — the data cannot tell yet"
+        case .continue: "CONTINUE — keep collecting deals"
+        }
+    }
+
+    func powerLine(_ power: AnalysisResult.Power) -> String {
+        let powerText = NumberText.fixed(self.power * 100, decimals: 0) + "%"
+        var line = "Power: "
+        if power.mde.isFinite {
+            line += "these deals detect a lift of \(NumberText.pointSize(power.mde)) points with \(powerText) power"
+        } else {
+            line += "these deals cannot reliably detect any lift"
+        }
+        // deals_needed is present exactly when the plan has an MDE; power_at_mde is then the power at it.
+        if let needed = power.dealsNeeded {
+            if power.powerAtMDE.isFinite {
+                line += "; power at the planned lift \(NumberText.percent(power.powerAtMDE))"
+            }
+            line += "; the planned lift needs about \(needed) deals"
+        }
+        return line + " (normal approximation)."
+    }
+
+    func interval(_ interval: Interval, scale: Double, unit: String) -> String {
+        let lower = interval.lower.isFinite ? NumberText.fixed(interval.lower * scale, decimals: 1, signed: true) : "n/a"
+        let upper = interval.upper.isFinite ? NumberText.fixed(interval.upper * scale, decimals: 1, signed: true) : "∞"
+        return "\(lower) to \(upper)\(unit)"
+    }
+
+    /// Rows padded into columns two spaces apart; `rightAligned` columns are padded on the left.
+    func table(_ rows: [[String]], rightAligned: Set<Int> = []) -> [String] {
+        let columns = rows.map(\.count).max() ?? 0
+        var widths = [Int](repeating: 0, count: columns)
+        for row in rows {
+            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
+        }
+        return rows.map { row in
+            var cells: [String] = []
+            for (index, cell) in row.enumerated() {
+                let padding = String(repeating: " ", count: widths[index] - cell.count)
+                cells.append(rightAligned.contains(index) ? padding + cell : cell + padding)
+            }
+            var line = cells.joined(separator: "  ")
+            while line.hasSuffix(" ") { line.removeLast() }
+            return line
+        }
+    }
+}

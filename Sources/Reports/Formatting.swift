@@ -1,0 +1,58 @@
+import Foundation
+
+/// Number formatting shared by the renderers (fixed, locale-independent).
+enum Formatting {
+    static func percent(_ value: Double, digits: Int = 1) -> String {
+        guard value.isFinite else { return "—" }
+        return String(format: "%.\(digits)f%%", value * 100)
+    }
+
+    /// Percentage points with a sign: "+12.3 pts".
+    static func points(_ value: Double, digits: Int = 1) -> String {
+        guard value.isFinite else { return "—" }
+        return String(format: "%+.\(digits)f pts", value * 100)
+    }
+
+    static func pValue(_ value: Double) -> String {
+        guard value.isFinite else { return "—" }
+        if value < 0.0001 { return "<0.0001" }
+        return String(format: "%.4f", value)
+    }
+
+    static func number(_ value: Double, digits: Int = 3) -> String {
+        guard value.isFinite else { return "" }
+        return String(format: "%.\(digits)f", value)
+    }
+
+    static func date(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        return formatter.string(from: date)
+    }
+
+    static func html(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// RFC 4180 field: quoted when it holds a comma, quote or line break.
+    static func csv(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+}

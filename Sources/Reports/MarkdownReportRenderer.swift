@@ -1,0 +1,28 @@
+import Foundation
+import JourneyLab
+
+/// A report to paste into a wiki or a ticket.
+enum MarkdownReportRenderer {
+    static func render(_ report: HypothesisReport) -> String {
+        let h = report.hypothesis, p = report.plan, a = report.analysis
+        var md = "## \(h.title)\n\n"
+        md += "**Decision: \(a.decision.rawValue.uppercased())**\n\n"
+        for reason in a.reasons { md += "- \(reason)\n" }
+        md += "\n| | |\n|---|---|\n"
+        md += "| hypothesis | `\(h.id)` (\(h.status)) |\n| journey → stage | \(h.journeyName) → \(h.stageName) |\n"
+        if let barrier = h.barrierText { md += "| barrier | \(barrier) |\n" }
+        if let recommendation = h.recommendationText { md += "| recommendation | \(recommendation) |\n" }
+        md += "| metric | `\(p.metric)` |\n| progress | \(report.progress.resolved) of \(p.targetDeals) deals resolved |\n"
+        if let hash = p.hash { md += "| plan hash | `\(hash)` |\n" }
+        md += "\n| arm | enrolled | resolved | conversions | rate | \(Int((1 - p.alpha) * 100))% CI |\n|---|---:|---:|---:|---:|---|\n"
+        for arm in a.arms {
+            md += "| \(arm.name) | \(arm.enrolled) | \(arm.deals) | \(arm.conversions) | \(Formatting.percent(arm.rate)) | \(Formatting.percent(arm.rateCI.lower)) – \(Formatting.percent(arm.rateCI.upper)) |\n"
+        }
+        md += "\n| comparison | difference | CI | relative lift | p (Boschloo) | p (Holm) | P(beat control) |\n|---|---:|---|---:|---:|---:|---:|\n"
+        for c in a.comparisons {
+            md += "| \(c.arm) vs \(c.baseline) | \(Formatting.points(c.diff)) | \(Formatting.points(c.diffCI.lower)) to \(Formatting.points(c.diffCI.upper)) | \(Formatting.percent(c.relativeLift)) | \(Formatting.pValue(c.pValue)) | \(Formatting.pValue(c.pAdjusted)) | \(Formatting.percent(c.probBeatBaseline)) |\n"
+        }
+        md += "\nSRM p = \(Formatting.pValue(a.srm.pValue))\(a.srm.flag ? " **(sample-ratio mismatch)**" : ""); MDE at these deals \(Formatting.points(a.power.mde)).\n"
+        return md
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import JourneyLab
+
+/// Renders significance reports in every format: the CLI and the HTTP API both come through here.
+public enum ReportRenderer {
+    /// - Parameters:
+    ///   - colour: ANSI colour in text output (only on a terminal).
+    public static func render(_ reports: [HypothesisReport], format: ReportFormat, colour: Bool = false) throws -> String {
+        switch format {
+        case .json: return try json(reports)
+        case .text: return reports.map { TextReportRenderer(colour: colour).render($0) }.joined(separator: "\n")
+        case .markdown: return reports.map(MarkdownReportRenderer.render).joined(separator: "\n---\n\n")
+        case .csv: return CSVReportRenderer.render(reports)
+        case .html: return HTMLReportRenderer.render(reports)
+        }
+    }
+
+    /// One JSON document: the report itself for one hypothesis, `{"reports": [...]}` for several.
+    public static func json(_ reports: [HypothesisReport]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        let data: Data
+        if reports.count == 1 {
+            data = try encoder.encode(reports[0])
+        } else {
+            struct Many: Encodable { var reports: [HypothesisReport] }
+            data = try encoder.encode(Many(reports: reports))
+        }
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import JourneyLab
+import Reports
+
+/// `journeylab report [ID …] [--journey J] [--format …] [--output FILE]`: the analyst's significance report.
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Print the significance report of hypotheses: decision, reasons, intervals, charts (html).",
+        discussion: """
+            With no ID and no --journey, reports every hypothesis that has started. text colours only on a
+            terminal; html is one self-contained file (inline CSS and SVG) that works offline.
+            """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @Argument(help: "Hypothesis keys.") var ids: [String] = []
+    @Option(help: "Report every hypothesis of this journey, in funnel order.") var journey: String?
+    @Option(help: "text, markdown, json, csv or html.") var format: OutputFormat = .text
+    @Option(help: "Write to this file instead of standard output.") var output: String?
+
+    func run() async throws {
+        let rendered = try await withPool(database) { pool -> String in
+            let evaluator = Evaluator(pool: pool)
+            var keys = ids
+            if let journey { keys += try await evaluator.hypothesisKeys(journey: journey) }
+            if ids.isEmpty, journey == nil {
+                keys = try await pool.withConnection { connection in
+                    try HypothesisStore.list(connection).filter { $0.status != .draft }.map(\.key)
+                }
+            }
+            guard !keys.isEmpty else {
+                throw JourneyLabError.notFound(
+                    journey != nil
+                        ? "journey \"\(journey!)\" has no hypotheses: register one with `journeylab hypothesis register`"
+                        : "no hypothesis has started yet: start one with `journeylab hypothesis start ID`, or name IDs")
+            }
+            let reports = try await evaluator.reports(for: keys)
+            let reportFormat = ReportFormat(rawValue: format.rawValue) ?? .text
+            return try ReportRenderer.render(reports, format: reportFormat, colour: output == nil && isatty(1) == 1)
+        }
+        if let output {
+            do {
+                try rendered.write(toFile: output, atomically: true, encoding: .utf8)
+            } catch {
+                throw JourneyLabError.invalid("cannot write \(output): check the folder exists and is writable", field: "--output")
+            }
+            Output.note("wrote the \(format.rawValue) report to \(output)")
+        } else {
+            FileHandle.standardOutput.write(Data(rendered.utf8))
+        }
+    }
+}
