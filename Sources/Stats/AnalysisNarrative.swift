@@ -47,7 +47,7 @@ struct AnalysisNarrative {
             let weights = (plan.weights ?? arms.map { _ in 1 }).map { NumberText.fixed($0, decimals: 2) }.joined(
                 separator: ":")
             reasons.append(
-                "sample ratio mismatch: the arms enrolled \(counts) deals where the plan expects \(weights) (chi-square p = \(NumberText.pValue(srm.pValue))); check the assignment before trusting any result."
+                "sample ratio mismatch: the arms enrolled \(counts) deals where the plan expects \(weights) (chi-square \(NumberText.pEquals(srm.pValue))); check the assignment before trusting any result."
             )
         }
         for (comparison, verdict) in zip(comparisons, verdicts) {
@@ -88,13 +88,13 @@ struct AnalysisNarrative {
         var adjustedText = ""
         if comparisons.count > 1 { adjustedText = " (Holm-adjusted \(NumberText.pValue(comparison.pAdjusted)))" }
         let summary =
-            "\(arm.name) converted \(arm.conversions) of \(arm.deals) deals (\(NumberText.percent(arm.rate))) against \(baseline.name)'s \(baseline.conversions) of \(baseline.deals) (\(NumberText.percent(baseline.rate))): \(NumberText.points(comparison.diff)) points, between \(lower) and \(upper) at \(levelText) confidence; Boschloo exact p = \(NumberText.pValue(comparison.pValue))\(adjustedText)."
+            "\(arm.name) converted \(arm.conversions) of \(arm.deals) deals (\(NumberText.percent(arm.rate))) against \(baseline.name)'s \(baseline.conversions) of \(baseline.deals) (\(NumberText.percent(baseline.rate))): \(NumberText.points(comparison.diff)) points, between \(lower) and \(upper) at \(levelText) confidence; Boschloo exact \(NumberText.pEquals(comparison.pValue))\(adjustedText)."
         var result = [summary]
         let alphaText = NumberText.fixed(plan.alpha, decimals: 3)
         switch verdict {
         case .adopt:
             result.append(
-                "\(arm.name) beats \(baseline.name): the adjusted p-value \(NumberText.pValue(comparison.pAdjusted)) is below alpha \(alphaText) and even the low end of the interval is a gain of \(lower) points."
+                "\(arm.name) beats \(baseline.name): the adjusted p-value (\(NumberText.pValue(comparison.pAdjusted))) is below alpha \(alphaText) and even the low end of the interval is a gain of \(lower) points."
             )
         case .hurts:
             result.append(
@@ -112,7 +112,7 @@ struct AnalysisNarrative {
                     )
                 } else {
                     result.append(
-                        "the interval (\(lower) to \(upper) points) is above zero but the exact test is not significant (adjusted p = \(NumberText.pValue(comparison.pAdjusted)), alpha \(alphaText)): the evidence is too thin to act on."
+                        "the interval (\(lower) to \(upper) points) is above zero but the exact test is not significant (adjusted \(NumberText.pEquals(comparison.pAdjusted)), alpha \(alphaText)): the evidence is too thin to act on."
                     )
                 }
             } else if let mde = plan.mde {

@@ -43,12 +43,15 @@ public enum BoschlooExactTest {
             // The side with the smaller statistic usually has the smaller supremum; the other side only
             // matters if its supremum is smaller still, which its grid maximum can rule out cheaply.
             let lessFirst = regions.lessStatistic <= regions.greaterStatistic
-            let first =
-                lessFirst
-                ? result(statistic: regions.lessStatistic, coefficients: regions.lessCoefficients)
-                : result(statistic: regions.greaterStatistic, coefficients: regions.greaterCoefficients)
+            let firstPolynomial = BernsteinPolynomial(
+                coefficients: lessFirst ? regions.lessCoefficients : regions.greaterCoefficients)
+            let firstSupremum = firstPolynomial.supremum()
+            let first = Result(
+                statistic: lessFirst ? regions.lessStatistic : regions.greaterStatistic,
+                pValue: min(max(firstSupremum.value, 0), 1), nuisance: firstSupremum.nuisance)
             let otherPolynomial = BernsteinPolynomial(
-                coefficients: lessFirst ? regions.greaterCoefficients : regions.lessCoefficients)
+                coefficients: lessFirst ? regions.greaterCoefficients : regions.lessCoefficients,
+                sameDegreeAs: firstPolynomial)
             let otherStatistic = lessFirst ? regions.greaterStatistic : regions.lessStatistic
             var smaller = first
             if let other = otherPolynomial.supremum(unlessAtLeast: first.pValue) {

@@ -4,7 +4,7 @@ public enum MannWhitneyUTest {
     public struct Result: Sendable, Hashable {
         /// U of the first sample: its rank sum minus nx(nx + 1)/2.
         public let statistic: Double
-        /// The two-sided p-value; NaN when every value is tied or a sample is empty.
+        /// The two-sided p-value (1 when every value is tied, as in scipy); NaN when a sample is empty.
         public let pValue: Double
     }
 
@@ -38,7 +38,8 @@ public enum MannWhitneyUTest {
         let mean = nx * ny / 2
         let sd = (nx * ny / 12 * ((n + 1) - tieTerm / (n * (n - 1)))).squareRoot()
         let z = (max(u1, u2) - mean - 0.5) / sd
-        guard z.isFinite else { return Result(statistic: u1, pValue: .nan) }
+        // Every value tied: scipy's z is −∞ (p clipped to 1); 0/0 stays NaN.
+        guard !z.isNaN else { return Result(statistic: u1, pValue: .nan) }
         return Result(statistic: u1, pValue: min(max(2 * NormalDistribution.sf(z), 0), 1))
     }
 }

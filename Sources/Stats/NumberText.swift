@@ -43,6 +43,14 @@ public enum NumberText {
         proportion.isFinite ? fixed(proportion * 100, decimals: 1) + "%" : "n/a"
     }
 
+    /// "p = 0.034", or "p < 0.001".
+    /// - Parameter p: the p-value.
+    /// - Returns: the text.
+    public static func pEquals(_ p: Double) -> String {
+        let text = pValue(p)
+        return text.hasPrefix("<") ? "p " + text : "p = " + text
+    }
+
     /// A p-value: three decimals, or "< 0.001".
     /// - Parameter p: the p-value.
     /// - Returns: the text.

@@ -29,7 +29,9 @@ public enum WelchTTest {
         let termY = varianceY / ny
         let standardError = (termX + termY).squareRoot()
         let t = (meanX - meanY) / standardError
-        let df = (termX + termY) * (termX + termY) / (termX * termX / (nx - 1) + termY * termY / (ny - 1))
+        var df = (termX + termY) * (termX + termY) / (termX * termX / (nx - 1) + termY * termY / (ny - 1))
+        // scipy's convention when both variances are 0 (0/0).
+        if df.isNaN { df = 1 }
         guard t.isFinite, df.isFinite else { return Result(statistic: t, degreesOfFreedom: df, pValue: .nan) }
         let p = 2 * StudentTDistribution.sf(abs(t), degreesOfFreedom: df)
         return Result(statistic: t, degreesOfFreedom: df, pValue: min(p, 1))
