@@ -7,7 +7,7 @@
 set -euo pipefail
 
 bindir=""
-for candidate in $(command -v pg_ctl 2>/dev/null | xargs -r dirname) $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+for candidate in $(command -v pg_ctl 2>/dev/null | xargs -r readlink -f | xargs -r dirname) $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
     if [ -x "$candidate/initdb" ] && [ -x "$candidate/pg_ctl" ]; then bindir=$candidate; break; fi
 done
 [ -n "$bindir" ] || { echo "pg-throwaway: initdb/pg_ctl not found: install postgresql" >&2; exit 1; }
