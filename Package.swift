@@ -89,6 +89,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ReportsTests", dependencies: ["Reports", "JourneyLab", "Postgres", "TestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "ServerTests",
             dependencies: [
                 "Server", "JourneyLab", "Postgres", "Reports", "TestSupport",

@@ -53,8 +53,10 @@ public enum CochranMantelHaenszel {
             denominator += b * c / n
         }
         guard used > 0, sumVariance > 0 else { return nil }
+        // statsmodels subtracts the 0.5 correction without clamping at zero (R's mantelhaen.test skips it
+        // when the deviation is below 0.5); we follow statsmodels, the reference the tests check against.
         var deviation = abs(sumA - sumExpected)
-        if continuityCorrection { deviation = max(0, deviation - 0.5) }
+        if continuityCorrection { deviation -= 0.5 }
         let statistic = deviation * deviation / sumVariance
         return Result(
             statistic: statistic, pValue: ChiSquareDistribution.sf(statistic, degreesOfFreedom: 1),

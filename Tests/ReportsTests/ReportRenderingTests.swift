@@ -1,0 +1,101 @@
+import Foundation
+import JourneyLab
+import Postgres
+import Reports
+import Testing
+import TestSupport
+
+/// Renderers on a real report (evaluated from PostgreSQL): HTML structure, CSV that a standard reader
+/// parses, JSON with the contract's keys.
+@Suite("Report rendering")
+struct ReportRenderingTests {
+    static func report() async throws -> HypothesisReport {
+        let database = try TestDatabase.create()
+        let connection = try database.connect()
+        try connection.execute("INSERT INTO segments (key, name) VALUES ('family-men-30', 'Family men 30+')")
+        try connection.execute("INSERT INTO journeys (key, segment_key, name) VALUES ('car-brand-x', 'family-men-30', 'Car brand X')")
+        try connection.execute("INSERT INTO stages (journey_key, key, position, name) VALUES ('car-brand-x', 'sign-deal', 0, 'Signing the deal')")
+        try connection.execute(
+            "INSERT INTO barriers (journey_key, stage_key, key, text, source) VALUES ('car-brand-x', 'sign-deal', 'long-paperwork', 'Paperwork takes <hours> & \"forever\"', 'interview')")
+        let plan = Hypothesis.Plan(
+            metric: "closed_won",
+            arms: [.init(name: "control", weight: 1, isControl: true), .init(name: "treatment", weight: 1, isControl: false)],
+            targetDeals: 20, mde: 0.15, minDays: 0, seed: 3)
+        try HypothesisStore.insert(
+            Hypothesis(
+                key: "signing-gift", journeyKey: "car-brand-x", stageKey: "sign-deal", barrierKey: "long-paperwork",
+                title: "A gift at signing, \"really\"", status: .running, plan: plan, planHash: plan.sha256,
+                startedAt: Date(timeIntervalSince1970: 1_780_000_000)), connection)
+        for index in 0..<24 {
+            let deal = "d\(index)", arm = index % 2 == 0 ? "control" : "treatment"
+            try connection.execute("INSERT INTO deals (deal_id, dealer_id) VALUES ($1, $2)", [deal, "dealer-\(index % 4)"])
+            try connection.execute(
+                "INSERT INTO assignments (deal_id, hypothesis_key, arm, stratum, slot) VALUES ($1, 'signing-gift', $2, 'x', $3::int4)",
+                [deal, arm, index])
+            let won = (arm == "treatment" && index % 3 != 0) || index % 5 == 0
+            try connection.execute(
+                """
+                INSERT INTO events (deal_id, idempotency_key, type, occurred_at, payload_hash, enrolled)
+                VALUES ($1, 'close', $2, $3::timestamptz, 'x', true)
+                """, [deal, won ? "closed_won" : "closed_lost", Date(timeIntervalSince1970: 1_780_000_000 + Double(index) * 200_000)])
+        }
+        let pool = database.pool()
+        let report = try await Evaluator(pool: pool).report(for: "signing-gift")
+        await pool.shutdown()
+        return report
+    }
+
+    @Test func htmlIsSelfContainedWithEverySection() async throws {
+        let html = try ReportRenderer.render([try await Self.report()], format: .html)
+        for section in ["decision", "context", "plan", "arms", "lift", "timeline", "dealers", "glossary"] {
+            #expect(html.contains("data-section=\"\(section)\""), "missing section \(section)")
+        }
+        #expect(html.components(separatedBy: "<svg").count - 1 == 4)  // rates, forest, cumulative, enrollment
+        for external in ["http://", "https://", "src=", "<script", "<link", "@import", "url("] {
+            #expect(!html.contains(external), "found \(external)")
+        }
+        // Text from the database is escaped.
+        #expect(html.contains("Paperwork takes &lt;hours&gt; &amp; &quot;forever&quot;"))
+        #expect(!html.contains("<hours>"))
+        #expect(html.contains("<polyline"))
+    }
+
+    @Test func csvParsesWithAStandardReader() async throws {
+        let csv = try ReportRenderer.render([try await Self.report()], format: .csv)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID()).csv").path
+        try csv.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // Python's csv module is the reference reader.
+        let result = try TestProcess.run(
+            "/usr/bin/env",
+            ["python3", "-c", "import csv,json,sys; print(json.dumps(list(csv.DictReader(open(sys.argv[1], newline='')))))", path])
+        #expect(result.status == 0, "\(result.standardError)")
+        let rows = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: String]]
+        #expect(rows?.count == 1)
+        #expect(rows?.first?["hypothesis"] == "signing-gift")
+        #expect(rows?.first?["arm"] == "treatment")
+        #expect(Double(rows?.first?["p_value"] ?? "") != nil)
+    }
+
+    @Test func jsonHasTheContractKeys() async throws {
+        let json = try ReportRenderer.render([try await Self.report()], format: .json)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        for key in ["metric", "arms", "comparisons", "srm", "power", "decision", "reasons", "hypothesis", "plan", "dealers", "timeline"] {
+            #expect(object[key] != nil, "missing \(key)")
+        }
+        let comparison = try #require((object["comparisons"] as? [[String: Any]])?.first)
+        for key in ["arm", "baseline", "diff", "diff_ci", "relative_lift", "relative_lift_ci", "p_value", "p_fisher", "p_ztest",
+                    "p_adjusted", "prob_beat_baseline", "expected_loss"] {
+            #expect(comparison[key] != nil, "missing comparisons[].\(key)")
+        }
+    }
+
+    @Test func textAndMarkdownCarryTheDecision() async throws {
+        let report = try await Self.report()
+        let text = try ReportRenderer.render([report], format: .text)
+        let markdown = try ReportRenderer.render([report], format: .markdown)
+        #expect(text.contains(report.analysis.decision.rawValue.uppercased()))
+        #expect(markdown.contains("**Decision: \(report.analysis.decision.rawValue.uppercased())**"))
+        #expect(!text.contains("\u{1B}["))  // no colour unless asked for
+    }
+}
