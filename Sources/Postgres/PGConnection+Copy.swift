@@ -60,7 +60,30 @@ public struct PGCopyWriter: ~Copyable {
                 buffer.append(contentsOf: [92, 78])  // \N
                 continue
             }
-            for byte in value.utf8 {
+            appendEscaped(value)
+        }
+        buffer.append(10)
+        if buffer.count >= chunkSize { try flush() }
+    }
+
+    /// Appends text already in COPY text format (tab-separated, escaped, newline-terminated rows), e.g. a file
+    /// prepared for `psql \\copy`; the fastest path for bulk loads.
+    public mutating func raw(_ bytes: UnsafeRawBufferPointer) throws {
+        try flush()
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        let status = PQputCopyData(connection.handle, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
+        guard status == 1 else { throw connection.connectionError() }
+    }
+
+    private mutating func appendEscaped(_ value: String) {
+        var value = value
+        value.withUTF8 { bytes in
+            // Most values hold no byte that needs escaping: copy them whole.
+            if !bytes.contains(where: { $0 == 92 || $0 == 9 || $0 == 10 || $0 == 13 }) {
+                buffer.append(contentsOf: bytes)
+                return
+            }
+            for byte in bytes {
                 switch byte {
                 case 92: buffer.append(contentsOf: [92, 92])  // backslash
                 case 9: buffer.append(contentsOf: [92, 116])  // \t
@@ -70,8 +93,6 @@ public struct PGCopyWriter: ~Copyable {
                 }
             }
         }
-        buffer.append(10)
-        if buffer.count >= chunkSize { try flush() }
     }
 
     mutating func flush() throws {

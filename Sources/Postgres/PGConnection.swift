@@ -11,6 +11,10 @@ public final class PGConnection: @unchecked Sendable {
     /// Statements that succeeded since the pool last handed this connection out; a connection that broke
     /// before doing anything can be replaced and the work retried without risk of doing it twice.
     var statementsSinceCheckout = 0
+    /// Server-side prepared statements by SQL text: parse and plan once per connection, not per call.
+    private var preparedNames: [String: String] = [:]
+    /// Statements beyond this many are run unprepared (ad-hoc SQL should not grow the cache forever).
+    private static let preparedLimit = 256
 
     /// Opens a connection and sets the session up for the decoders (ISO dates in UTC).
     /// - Throws: `PGError.connectionFailed` with libpq's reason.
@@ -59,10 +63,42 @@ public final class PGConnection: @unchecked Sendable {
     /// - Throws: `PGError` with the SQLSTATE mapped to a `PGError.Code`.
     @discardableResult
     public func query(_ sql: String, _ parameters: [any PGEncodable] = []) throws -> PGResult {
-        let raw = withParameterPointers(parameters) { values in
-            PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+        guard let name = try preparedName(for: sql, parameterCount: parameters.count) else {
+            let raw = withParameterPointers(parameters) { values in
+                PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+            }
+            return try check(raw)
         }
-        return try check(raw)
+        let raw = withParameterPointers(parameters) { values in
+            PQexecPrepared(handle, name, Int32(parameters.count), values, nil, nil, 0)
+        }
+        do {
+            return try check(raw)
+        } catch let error as PGError where error.sqlState == "0A000" || error.sqlState == "26000" {
+            // The schema changed under a cached plan ("cached plan must not change result type"), or the
+            // statement vanished (DISCARD ALL): forget it and run the statement unprepared once.
+            preparedNames.removeValue(forKey: sql)
+            if !isInTransaction || error.sqlState == "26000" {
+                let retry = withParameterPointers(parameters) { values in
+                    PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+                }
+                return try check(retry)
+            }
+            throw error
+        }
+    }
+
+    /// The prepared statement's name for `sql`, preparing it on first use; nil when it should run unprepared
+    /// (transaction control, or the cache is full).
+    private func preparedName(for sql: String, parameterCount: Int) throws -> String? {
+        if let name = preparedNames[sql] { return name }
+        guard preparedNames.count < Self.preparedLimit else { return nil }
+        let name = "jl_\(preparedNames.count)"
+        let raw = PQprepare(handle, name, sql, Int32(parameterCount), nil)
+        _ = try check(raw)
+        statementsSinceCheckout -= 1  // preparing is not work done on the caller's behalf
+        preparedNames[sql] = name
+        return name
     }
 
     /// Runs one parameterized statement and returns the number of rows it affected.
