@@ -64,9 +64,18 @@ enum PostgresBenchmark {
             guard let input = FileHandle(forReadingAtPath: file) else { throw PGError(.client, "cannot read \(file)") }
             defer { try? input.close() }
             return try connection.copyIn("COPY bench_copy (id, name, value) FROM STDIN") { writer in
+                var carry = Data()  // a line cut by the chunk boundary
                 while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
                     if parseRows {
-                        for line in chunk.split(separator: 10) {
+                        var data = carry + chunk
+                        if let lastNewline = data.lastIndex(of: 10) {
+                            carry = data[data.index(after: lastNewline)...]
+                            data = data[..<lastNewline]
+                        } else {
+                            carry = data
+                            continue
+                        }
+                        for line in data.split(separator: 10) {
                             try writer.row(line.split(separator: 9, omittingEmptySubsequences: false).map {
                                 String(decoding: $0, as: UTF8.self)
                             })

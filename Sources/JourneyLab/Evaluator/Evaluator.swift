@@ -23,9 +23,23 @@ public struct Evaluator: Sendable {
         try await reports(for: [key])[0]
     }
 
+    /// Where a report's time went (for `scripts/bench/report.sh`).
+    public struct Timings: Sendable {
+        public var sql: Duration = .zero
+        public var statistics: Duration = .zero
+    }
+
     /// Reports for several hypotheses, with Benjamini–Hochberg across their primary p-values.
     public func reports(for keys: [String]) async throws -> [HypothesisReport] {
+        try await reportsWithTimings(for: keys).reports
+    }
+
+    /// Like `reports(for:)`, also saying how long the SQL and the statistics took.
+    public func reportsWithTimings(for keys: [String]) async throws -> (reports: [HypothesisReport], timings: Timings) {
         let now = clock.now()
+        let clock = ContinuousClock()
+        var timings = Timings()
+        let sqlStart = clock.now
         let loaded = try await pool.withConnection { connection in
             try keys.map { key -> (Hypothesis, EvaluationQuery.Context, [EvaluationQuery.Group]) in
                 let hypothesis = try HypothesisStore.require(key, connection)
@@ -35,6 +49,8 @@ public struct Evaluator: Sendable {
                 )
             }
         }
+        timings.sql = clock.now - sqlStart
+        let statsStart = clock.now
         var reports = try loaded.map { try Self.evaluate($0.0, context: $0.1, groups: $0.2, now: now) }
         let primary = reports.map { $0.analysis.comparisons.map(\.pAdjusted).min() ?? 1 }
         if reports.count > 1 {
@@ -42,7 +58,8 @@ public struct Evaluator: Sendable {
                 reports[index].pAdjustedAcrossReport = adjusted
             }
         }
-        return reports
+        timings.statistics = clock.now - statsStart
+        return (reports, timings)
     }
 
     /// Keys of a journey's hypotheses in funnel order (for `report --journey`).

@@ -19,6 +19,7 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "Report every hypothesis of this journey, in funnel order.") var journey: String?
     @Option(help: "text, markdown, json, csv or html.") var format: OutputFormat = .text
     @Option(help: "Write to this file instead of standard output.") var output: String?
+    @Flag(help: .hidden) var timings = false
 
     func run() async throws {
         let rendered = try await withPool(database) { pool -> String in
@@ -36,9 +37,14 @@ struct ReportCommand: AsyncParsableCommand {
                         ? "journey \"\(journey!)\" has no hypotheses: register one with `journeylab hypothesis register`"
                         : "no hypothesis has started yet: start one with `journeylab hypothesis start ID`, or name IDs")
             }
-            let reports = try await evaluator.reports(for: keys)
+            let (reports, spent) = try await evaluator.reportsWithTimings(for: keys)
             let reportFormat = ReportFormat(rawValue: format.rawValue) ?? .text
-            return try ReportRenderer.render(reports, format: reportFormat, colour: output == nil && isatty(1) == 1)
+            let renderStart = ContinuousClock.now
+            let text = try ReportRenderer.render(reports, format: reportFormat, colour: output == nil && isatty(1) == 1)
+            if timings {
+                Output.note("timings: sql \(spent.sql) statistics \(spent.statistics) rendering \(ContinuousClock.now - renderStart) for \(reports.count) hypotheses")
+            }
+            return text
         }
         if let output {
             do {
