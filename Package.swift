@@ -81,7 +81,7 @@ let package = Package(
         // Shared test helpers: a fresh database per test on the throwaway cluster, running the built CLI.
         .target(name: "TestSupport", dependencies: ["JourneyLab", "Postgres"], path: "Tests/TestSupport"),
 
-        .testTarget(name: "StatsTests", dependencies: ["Stats"], swiftSettings: swiftSettings),
+        .testTarget(name: "StatsTests", dependencies: ["Stats"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport", "JourneyLab"], swiftSettings: swiftSettings),
         .testTarget(
             name: "JourneyLabTests",

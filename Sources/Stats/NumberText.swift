@@ -6,8 +6,11 @@ public enum NumberText {
     ///   - value: the number.
     ///   - decimals: digits after the point.
     ///   - signed: write "+" before positive numbers.
+    ///   - trimmingZeros: drop trailing zeros after the point (and the point itself).
     /// - Returns: the text ("n/a" when not finite).
-    public static func fixed(_ value: Double, decimals: Int = 1, signed: Bool = false) -> String {
+    public static func fixed(_ value: Double, decimals: Int = 1, signed: Bool = false, trimmingZeros: Bool = true)
+        -> String
+    {
         guard value.isFinite else { return value.isNaN ? "n/a" : (value > 0 ? "∞" : "−∞") }
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }
@@ -15,13 +18,13 @@ public enum NumberText {
         let units = Int(scaled / scale)
         let fraction = Int(scaled - Double(units) * scale)
         var text = String(units)
-        if decimals > 0 && fraction != 0 {
+        if decimals > 0 && (fraction != 0 || !trimmingZeros) {
             var digits = String(fraction)
             while digits.count < decimals { digits = "0" + digits }
-            while digits.hasSuffix("0") { digits.removeLast() }
+            if trimmingZeros { while digits.hasSuffix("0") { digits.removeLast() } }
             text += "." + digits
         }
-        if scaled == 0 { return "0" }
+        if scaled == 0 && trimmingZeros { return "0" }
         if value < 0 { return "−" + text }
         return signed ? "+" + text : text
     }
@@ -51,12 +54,13 @@ public enum NumberText {
         return text.hasPrefix("<") ? "p " + text : "p = " + text
     }
 
-    /// A p-value: three decimals, or "< 0.001".
+    /// A p-value: three decimals ("0.040"), "< 0.001", or "1".
     /// - Parameter p: the p-value.
     /// - Returns: the text.
     public static func pValue(_ p: Double) -> String {
         guard p.isFinite else { return "n/a" }
         if p < 0.001 { return "< 0.001" }
-        return fixed(p, decimals: 3)
+        if p >= 0.9995 { return "1" }
+        return fixed(p, decimals: 3, trimmingZeros: false)
     }
 }
