@@ -64,7 +64,7 @@ public enum CJMParser {
 
         let stageNodes = try top.list("stages", required: true)
         guard !stageNodes.isEmpty else {
-            throw reader.error(top.required("stages"), "stages", "is empty", fix: "list the funnel stages in order")
+            throw reader.error(try top.required("stages"), "stages", "is empty", fix: "list the funnel stages in order")
         }
         var stages: [CJMFile.Stage] = []
         for (index, node) in stageNodes.enumerated() {
@@ -255,7 +255,7 @@ struct NodeReader {
         case .sequence: return "a list"
         case .alias: return "an alias"
         case .scalar(let scalar):
-            switch node.tag.name {
+            switch node.tagName {
             case .null: return "nothing (null)"
             case .bool: return "a boolean (\(scalar.string))"
             case .int: return "an integer (\(scalar.string))"
@@ -272,7 +272,7 @@ struct NodeReader {
 
     /// A text scalar; numbers, booleans and null are refused so `name: 2024` or `name: yes` is not silently text.
     func text(_ node: Node, path: String, fix: String? = nil) throws -> String {
-        guard case .scalar(let scalar) = node, node.tag.name == .str else {
+        guard case .scalar(let scalar) = node, node.tagName == .str else {
             let hint = fix ?? (node.scalar != nil ? "quote it: \"\(node.scalar?.string ?? "")\"" : "give a single line of text")
             throw error(node, path, "expected text, got \(describe(node))", fix: hint)
         }
@@ -330,7 +330,7 @@ struct NodeReader {
         /// A field's node; an explicit `null` counts as absent.
         func optional(_ name: String) -> Node? {
             guard let value = values[name] else { return nil }
-            if case .scalar = value, value.tag.name == .null { return nil }
+            if case .scalar = value, value.tagName == .null { return nil }
             return value
         }
 
@@ -386,7 +386,7 @@ struct NodeReader {
 
         func int(_ name: String) throws -> Int? {
             guard let value = optional(name) else { return nil }
-            guard case .scalar(let scalar) = value, value.tag.name == .int, let number = Int(scalar.string) else {
+            guard case .scalar(let scalar) = value, value.tagName == .int, let number = Int(scalar.string) else {
                 throw reader.error(value, childPath(name), "expected a whole number, got \(reader.describe(value))", fix: "write it unquoted, e.g. \(name): 150")
             }
             return number
@@ -395,7 +395,7 @@ struct NodeReader {
         func intList(_ name: String) throws -> [Int]? {
             guard optional(name) != nil else { return nil }
             return try list(name).enumerated().map { index, item in
-                guard case .scalar(let scalar) = item, item.tag.name == .int, let number = Int(scalar.string) else {
+                guard case .scalar(let scalar) = item, item.tagName == .int, let number = Int(scalar.string) else {
                     throw reader.error(
                         item, "\(childPath(name))[\(index)]", "expected a whole number, got \(reader.describe(item))",
                         fix: "write whole numbers, e.g. [1, 1]")
@@ -406,7 +406,7 @@ struct NodeReader {
 
         func number(_ name: String) throws -> Double? {
             guard let value = optional(name) else { return nil }
-            guard case .scalar(let scalar) = value, value.tag.name == .int || value.tag.name == .float,
+            guard case .scalar(let scalar) = value, value.tagName == .int || value.tagName == .float,
                 let number = Double(scalar.string), number.isFinite
             else {
                 throw reader.error(value, childPath(name), "expected a number, got \(reader.describe(value))", fix: "write it unquoted, e.g. \(name): 0.05")
@@ -414,4 +414,9 @@ struct NodeReader {
             return number
         }
     }
+}
+
+extension Node {
+    /// The resolved tag's name (`Tag.name` is not public).
+    var tagName: Tag.Name { Tag.Name(rawValue: tag.rawValue) }
 }

@@ -122,8 +122,10 @@ public struct HypothesisRegistration: Sendable, Equatable {
                 throw Problem(.key, "cannot be derived from the title (no Latin letters or digits)", fix: "give a key such as accessories-email-chain")
             }
         }
-        for (field, value) in [(Field.journey, journey), (.stage, stage)] + [(.barrier, barrier), (.recommendation, recommendation)].compactMap({ pair in pair.1.map { (pair.0, $0) } })
-        where !Self.isSlug(value) {
+        var references: [(Field, String)] = [(.journey, journey), (.stage, stage)]
+        if let barrier { references.append((.barrier, barrier)) }
+        if let recommendation { references.append((.recommendation, recommendation)) }
+        for (field, value) in references where !Self.isSlug(value) {
             throw Problem(field, "\"\(value)\" is not a valid key", fix: "use the key from `journeylab journey show \(journey)`")
         }
         if let outline { try outline.check(stage: stage, barrier: barrier, recommendation: recommendation) }
