@@ -34,7 +34,7 @@ struct HypothesisRegistrationTests {
         }
     }
 
-    static let badInputs: [String: (inout HypothesisRegistration) -> Void] = [
+    static let badInputs: [String: @Sendable (inout HypothesisRegistration) -> Void] = [
         "unknown stage": { $0.stage = "test-drive"; $0.barrier = nil; $0.recommendation = nil },
         "barrier of another stage": { $0.barrier = "no-final-price"; $0.recommendation = nil },
         "recommendation of another barrier": { $0.recommendation = "price-calculator" },
