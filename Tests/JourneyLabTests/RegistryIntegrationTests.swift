@@ -275,8 +275,13 @@ struct RegistryIntegrationTests {
         try fixture.registry.move(key, .start, fixture.connection)
         let rows = try AuditLog.entries(fixture.connection, entityType: "hypothesis", entityKey: key)
         #expect(rows.count == 2)
-        #expect(rows.last?.before?.contains("\"status\":\"draft\"") == true)
-        #expect(rows.last?.after?.contains("\"status\":\"running\"") == true)
+        func status(_ json: String?) throws -> String? {
+            let object = try JSONSerialization.jsonObject(with: Data(try #require(json).utf8)) as? [String: Any]
+            return object?["status"] as? String
+        }
+        #expect(try status(rows.last?.before) == "draft")
+        #expect(try status(rows.last?.after) == "running")
+        #expect(rows.last?.actor == "cli:tester")
         // The journey's trail: its import, the 5 imported registrations, this registration and its start.
         #expect(try AuditLog.entries(fixture.connection, journey: Self.journey).count == 8)
     }

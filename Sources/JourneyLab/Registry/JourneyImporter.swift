@@ -37,6 +37,13 @@ public struct JourneyImporter: Sendable {
             public var change: Change
             /// Which fields changed or differ, or why nothing was changed.
             public var note: String?
+
+            public init(entity: String, key: String, change: Change, note: String? = nil) {
+                self.entity = entity
+                self.key = key
+                self.change = change
+                self.note = note
+            }
         }
 
         public var journey: String
