@@ -275,6 +275,9 @@ struct HypothesisCommand: AsyncParsableCommand {
                 Output.line(
                     "  \(arm.name)\(arm.isControl ? " (control)" : ""): \(arm.enrolled) enrolled, \(arm.resolved) resolved of \(arm.target)")
             }
+            if hypothesis.status == .scheduled, let startAt = hypothesis.startAt {
+                Output.line("scheduled to start on \(PlainDate.format(startAt))")
+            }
             if let days = progress.daysElapsed {
                 Output.line("days: \(days) elapsed · min \(progress.minDays) · max \(progress.maxDays)")
             } else {

@@ -36,7 +36,9 @@ struct JourneyCommand: AsyncParsableCommand {
                 }
                 Output.line("  \(entity.padding(toLength: 15, withPad: " ", startingAt: 0)) " + parts.joined(separator: ", "))
             }
-            for entry in report.entries where entry.change != .unchanged {
+            // A first import adds everything: the counts say it; list only what needs a look.
+            let journeyIsNew = report.entries.contains { $0.entity == "journey" && $0.change == .added }
+            for entry in report.entries where entry.change != .unchanged && !(journeyIsNew && entry.change == .added) {
                 Output.line("  \(Self.symbol(entry.change)) \(entry.entity) \(entry.key)" + (entry.note.map { ": \($0)" } ?? ""))
             }
         }
