@@ -69,7 +69,8 @@ struct CJMParserTests {
     }
 
     @Test func unknownFieldNamesFileLineAndFix() {
-        let yaml = Self.minimal.replacingOccurrences(of: "    name: Choosing a dealer", with: "    name: Choosing a dealer\n    custmer_goals: [x]")
+        let yaml = Self.minimal.replacingOccurrences(
+            of: "    name: Choosing a dealer", with: "    name: Choosing a dealer\n    custmer_goals: [x]")
         #expect(
             Self.message(yaml)
                 == "map.yaml:9: stages[0].custmer_goals: unknown field — did you mean customer_goals? allowed here: key, name, "
@@ -78,21 +79,26 @@ struct CJMParserTests {
     }
 
     @Test func wrongTypesNameFileAndLine() {
-        let listExpected = Self.minimal.replacingOccurrences(of: "    barriers:\n", with: "    customer_goals: Find a dealer\n    barriers:\n")
+        let listExpected = Self.minimal.replacingOccurrences(
+            of: "    barriers:\n", with: "    customer_goals: Find a dealer\n    barriers:\n")
         #expect(Self.message(listExpected)?.hasPrefix("map.yaml:9: stages[0].customer_goals: expected a list, got text") == true)
         let numberForText = Self.minimal.replacingOccurrences(of: "name: Car X", with: "name: 2024")
         #expect(Self.message(numberForText) == "map.yaml:2: name: expected text, got an integer (2024) — quote it: \"2024\"")
-        let quotedNumber = Self.minimal.replacingOccurrences(of: "metric: closed_won", with: "metric: closed_won\n    alpha: \"0.05\"")
+        let quotedNumber = Self.minimal.replacingOccurrences(
+            of: "metric: closed_won", with: "metric: closed_won\n    alpha: \"0.05\"")
         #expect(Self.message(quotedNumber)?.hasPrefix("map.yaml:21: hypotheses[0].alpha: expected a number, got text") == true)
-        let fractionalTarget = Self.minimal.replacingOccurrences(of: "metric: closed_won", with: "metric: closed_won\n    target_deals: 150.5")
-        #expect(Self.message(fractionalTarget)?.hasPrefix("map.yaml:21: hypotheses[0].target_deals: expected a whole number") == true)
+        let fractionalTarget = Self.minimal.replacingOccurrences(
+            of: "metric: closed_won", with: "metric: closed_won\n    target_deals: 150.5")
+        #expect(
+            Self.message(fractionalTarget)?.hasPrefix("map.yaml:21: hypotheses[0].target_deals: expected a whole number") == true)
     }
 
     @Test func enumeratedValuesAndMissingFields() {
         let badSource = Self.minimal.replacingOccurrences(of: "source: interview", with: "source: blog")
         #expect(
             Self.message(badSource)
-                == "map.yaml:12: stages[0].barriers[0].source: \"blog\" is not allowed — use one of interview, survey, forum, analytics")
+                == "map.yaml:12: stages[0].barriers[0].source: \"blog\" is not allowed — use one of interview, survey, forum, analytics"
+        )
         let noName = Self.minimal.replacingOccurrences(of: "  name: Family men 30+\n", with: "")
         #expect(Self.message(noName)?.hasPrefix("map.yaml:4: segment.name: is missing") == true)
         let badKey = Self.minimal.replacingOccurrences(of: "key: choose-dealer", with: "key: Choose Dealer")
@@ -103,17 +109,23 @@ struct CJMParserTests {
         let wrongBarrier = Self.minimal.replacingOccurrences(of: "barrier: no-final-price", with: "barrier: long-paperwork")
         #expect(
             Self.message(wrongBarrier)
-                == "map.yaml:18: hypotheses[0].barrier: \"long-paperwork\" is not a barrier of stage choose-dealer — use one of no-final-price")
+                == "map.yaml:18: hypotheses[0].barrier: \"long-paperwork\" is not a barrier of stage choose-dealer — use one of no-final-price"
+        )
         let badAlpha = Self.minimal.replacingOccurrences(of: "metric: closed_won", with: "metric: closed_won\n    alpha: 0.7")
-        #expect(Self.message(badAlpha) == "map.yaml:21: hypotheses[0].alpha: 0.7 is outside (0, 0.5] — use a significance level such as 0.05")
-        let journeyField = Self.minimal.replacingOccurrences(of: "metric: closed_won", with: "metric: closed_won\n    journey: car-x")
+        #expect(
+            Self.message(badAlpha)
+                == "map.yaml:21: hypotheses[0].alpha: 0.7 is outside (0, 0.5] — use a significance level such as 0.05")
+        let journeyField = Self.minimal.replacingOccurrences(
+            of: "metric: closed_won", with: "metric: closed_won\n    journey: car-x")
         #expect(Self.message(journeyField)?.hasPrefix("map.yaml:21: hypotheses[0].journey: unknown field") == true)
     }
 
     @Test func repeatedKeysAndSyntax() {
         let repeatedStage = Self.minimal.replacingOccurrences(
             of: "hypotheses:", with: "  - key: choose-dealer\n    name: Again\nhypotheses:")
-        #expect(Self.message(repeatedStage)?.hasPrefix("map.yaml:15: stages[1].key: stage \"choose-dealer\" is repeated (first on line 7)") == true)
+        #expect(
+            Self.message(repeatedStage)?.hasPrefix(
+                "map.yaml:15: stages[1].key: stage \"choose-dealer\" is repeated (first on line 7)") == true)
         let duplicateField = Self.minimal.replacingOccurrences(of: "name: Car X", with: "name: Car X\nname: Car Y")
         #expect(Self.message(duplicateField)?.contains("\"name\" is given twice") == true)
         let broken = Self.minimal.replacingOccurrences(of: "    name: Choosing a dealer", with: "    name: [Choosing")

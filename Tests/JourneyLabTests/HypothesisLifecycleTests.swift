@@ -60,6 +60,8 @@ struct HypothesisLifecycleTests {
 
     @Test func refusalNamesStateAndMoves() throws {
         let error = HypothesisLifecycle.refusal(.pause, from: .draft, key: "accessories-email-chain")
-        #expect(error.message == "cannot pause hypothesis accessories-email-chain: it is draft; from draft the allowed moves are: start")
+        #expect(
+            error.message
+                == "cannot pause hypothesis accessories-email-chain: it is draft; from draft the allowed moves are: start")
     }
 }

@@ -35,8 +35,12 @@ struct HypothesisRegistrationTests {
     }
 
     static let badInputs: [String: @Sendable (inout HypothesisRegistration) -> Void] = [
-        "unknown stage": { $0.stage = "test-drive"; $0.barrier = nil; $0.recommendation = nil },
-        "barrier of another stage": { $0.barrier = "no-final-price"; $0.recommendation = nil },
+        "unknown stage": {
+            $0.stage = "test-drive"; $0.barrier = nil; $0.recommendation = nil
+        },
+        "barrier of another stage": {
+            $0.barrier = "no-final-price"; $0.recommendation = nil
+        },
         "recommendation of another barrier": { $0.recommendation = "price-calculator" },
         "one arm": { $0.arms = ["control"] },
         "repeated arm": { $0.arms = ["control", "a", "a"] },
@@ -51,8 +55,12 @@ struct HypothesisRegistrationTests {
         "power half": { $0.power = 0.5 },
         "power one": { $0.power = 1 },
         "baseline one": { $0.baselineRate = 1 },
-        "mde beyond 1-baseline": { $0.baselineRate = 0.9; $0.mde = 0.2 },
-        "min above max": { $0.minDays = 200; $0.maxDays = 180 },
+        "mde beyond 1-baseline": {
+            $0.baselineRate = 0.9; $0.mde = 0.2
+        },
+        "min above max": {
+            $0.minDays = 200; $0.maxDays = 180
+        },
         "negative min": { $0.minDays = -1 },
         "metric with capitals": { $0.metric = "Addon" },
         "metric too long": { $0.metric = String(repeating: "a", count: 65) },
@@ -71,7 +79,10 @@ struct HypothesisRegistrationTests {
         #expect(hypothesis.status == .draft)
         #expect(hypothesis.planHash == nil)
         let plan = hypothesis.plan
-        #expect(plan.arms == [.init(name: "control", weight: 1, isControl: true), .init(name: "treatment", weight: 1, isControl: false)])
+        #expect(
+            plan.arms == [
+                .init(name: "control", weight: 1, isControl: true), .init(name: "treatment", weight: 1, isControl: false),
+            ])
         #expect(plan.targetDeals == 150 && plan.alpha == 0.05 && plan.power == 0.8)
         #expect(plan.baselineRate == 0.2 && plan.mde == 0.15 && plan.minDays == 120 && plan.maxDays == 180)
         #expect(plan.randomization == .block && plan.stratify == .dealer && plan.looks == 1)
@@ -134,9 +145,18 @@ struct HypothesisRegistrationTests {
     @Test func boundariesThatAreAllowed() {
         #expect(Self.problemField { $0.alpha = 0.5 } == nil)
         #expect(Self.problemField { $0.targetDeals = 4 } == nil)
-        #expect(Self.problemField { $0.minDays = 180; $0.maxDays = 180 } == nil)
-        #expect(Self.problemField { $0.barrier = nil; $0.recommendation = "eye-contact" } == nil)
-        #expect(Self.problemField { $0.barrier = nil; $0.recommendation = "email-chain" } == nil)  // through a barrier of the stage
+        #expect(
+            Self.problemField {
+                $0.minDays = 180; $0.maxDays = 180
+            } == nil)
+        #expect(
+            Self.problemField {
+                $0.barrier = nil; $0.recommendation = "eye-contact"
+            } == nil)
+        #expect(
+            Self.problemField {
+                $0.barrier = nil; $0.recommendation = "email-chain"
+            } == nil)  // through a barrier of the stage
         #expect(Self.problemField { $0.metric = "closed_won" } == nil)
     }
 
@@ -144,7 +164,9 @@ struct HypothesisRegistrationTests {
         var registration = Self.base()
         registration.targetDeals = 3
         let problem = try #require(throws: HypothesisRegistration.Problem.self) { try registration.validated(against: nil) }
-        #expect(problem.cliMessage == "--target-deals: 3 is fewer than 2 deals per arm — plan at least 4 resolved deals (typically 100–150)")
+        #expect(
+            problem.cliMessage
+                == "--target-deals: 3 is fewer than 2 deals per arm — plan at least 4 resolved deals (typically 100–150)")
         #expect(problem.field.fileName == "target_deals")
         #expect(problem.asCLIError.isUsageError)
     }
@@ -152,19 +174,25 @@ struct HypothesisRegistrationTests {
     @Test func slugFromTitle() {
         #expect(HypothesisRegistration.slug(from: "Final price, in writing!") == "final-price-in-writing")
         #expect(HypothesisRegistration.slug(from: String(repeating: "word ", count: 30)).count <= 64)
-        #expect(HypothesisRegistration.isSlug("a") && !HypothesisRegistration.isSlug("-a") && !HypothesisRegistration.isSlug("a-"))
+        #expect(
+            HypothesisRegistration.isSlug("a") && !HypothesisRegistration.isSlug("-a") && !HypothesisRegistration.isSlug("a-"))
         #expect(HypothesisRegistration.isMetricName("test_drive.booked-1") && !HypothesisRegistration.isMetricName(""))
     }
 
     @Test func detectableLiftMatchesTheNormalApproximation() {
         // Reference values from Python's statistics.NormalDist (Cohen's h, two-sided).
-        let twoArms = RegistrationAdvice.detectableLift(baseline: 0.2, targetDeals: 150, weights: [1, 1], alpha: 0.05, power: 0.8)
+        let twoArms = RegistrationAdvice.detectableLift(
+            baseline: 0.2, targetDeals: 150, weights: [1, 1], alpha: 0.05, power: 0.8)
         #expect(abs(twoArms - 0.2075332678) < 1e-6)
-        let unequal = RegistrationAdvice.detectableLift(baseline: 0.2, targetDeals: 150, weights: [2, 1], alpha: 0.05, power: 0.8)
+        let unequal = RegistrationAdvice.detectableLift(
+            baseline: 0.2, targetDeals: 150, weights: [2, 1], alpha: 0.05, power: 0.8)
         #expect(abs(unequal - 0.2212036991) < 1e-6)
-        let threeArms = RegistrationAdvice.detectableLift(baseline: 0.2, targetDeals: 150, weights: [1, 1, 1], alpha: 0.05, power: 0.8)
+        let threeArms = RegistrationAdvice.detectableLift(
+            baseline: 0.2, targetDeals: 150, weights: [1, 1, 1], alpha: 0.05, power: 0.8)
         #expect(abs(threeArms - 0.2865534631) < 1e-6)
-        #expect(RegistrationAdvice.detectableLift(baseline: 0.95, targetDeals: 8, weights: [1, 1], alpha: 0.05, power: 0.8) == .infinity)
+        #expect(
+            RegistrationAdvice.detectableLift(baseline: 0.95, targetDeals: 8, weights: [1, 1], alpha: 0.05, power: 0.8)
+                == .infinity)
     }
 
     @Test func warnsOnlyWhenTheMDEIsBelowWhatTheTargetDetects() throws {

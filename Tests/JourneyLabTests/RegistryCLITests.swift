@@ -36,7 +36,9 @@ struct RegistryCLITests {
             ], database: database)
         #expect(bad.status == 2)
         #expect(bad.output.isEmpty)
-        #expect(bad.standardError == "error: --weights: 0 is not a positive integer up to 100 — give each arm a weight from 1 to 100, e.g. 1,1\n")
+        #expect(
+            bad.standardError
+                == "error: --weights: 0 is not a positive integer up to 100 — give each arm a weight from 1 to 100, e.g. 1,1\n")
 
         let wrongBarrier = try Self.run(
             [
@@ -44,7 +46,8 @@ struct RegistryCLITests {
                 "no-final-price", "--title", "Email chain sells accessories", "--metric", "addon_purchased",
             ], database: database)
         #expect(wrongBarrier.status == 2)
-        #expect(wrongBarrier.standardError.hasPrefix("error: --barrier: \"no-final-price\" is not a barrier of stage first-visit"))
+        #expect(
+            wrongBarrier.standardError.hasPrefix("error: --barrier: \"no-final-price\" is not a barrier of stage first-visit"))
 
         let illegal = try Self.run(["hypothesis", "pause", "accessories-email-chain"], database: database)
         #expect(illegal.status == 2)
@@ -60,7 +63,8 @@ struct RegistryCLITests {
         defer { try? FileManager.default.removeItem(at: file) }
         let badFile = try Self.run(["journey", "import", file.path], database: database)
         #expect(badFile.status == 2)
-        #expect(badFile.standardError.hasPrefix("error: \(file.path):7: stages[0].colour: unknown field — allowed here: key, name"))
+        #expect(
+            badFile.standardError.hasPrefix("error: \(file.path):7: stages[0].colour: unknown field — allowed here: key, name"))
     }
 
     @Test func registerStartShowAuditAsJSON() throws {
@@ -78,7 +82,8 @@ struct RegistryCLITests {
         #expect(body["status"] as? String == "draft")
         #expect(registered.standardError.hasPrefix("warning: with 150 deals the test can detect only lifts of +20.8 pp"))
 
-        let started = try Self.run(["hypothesis", "start", "written-offer-within-the-hour", "--format", "json"], database: database)
+        let started = try Self.run(
+            ["hypothesis", "start", "written-offer-within-the-hour", "--format", "json"], database: database)
         #expect(started.status == 0, "\(started.standardError)")
         #expect(try Self.json(started.output)["status"] as? String == "running")
 
@@ -90,7 +95,8 @@ struct RegistryCLITests {
         #expect(text.output.contains("(frozen; verified)"))
         #expect(text.output.contains("written-offer: 0 enrolled, 0 resolved of 75"))
 
-        let audit = try Self.run(["audit", "--hypothesis", "written-offer-within-the-hour", "--format", "json"], database: database)
+        let audit = try Self.run(
+            ["audit", "--hypothesis", "written-offer-within-the-hour", "--format", "json"], database: database)
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(audit.output.utf8)) as? [[String: Any]])
         #expect(rows.map { $0["action"] as? String } == ["hypothesis.register", "hypothesis.start"])
         #expect(rows.allSatisfy { $0["actor"] as? String == "cli:marketer" })

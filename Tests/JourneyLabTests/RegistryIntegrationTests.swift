@@ -54,17 +54,22 @@ struct RegistryIntegrationTests {
         #expect(try fixture.count("SELECT count(*) FROM stages WHERE journey_key = $1", [Self.journey]) == 13)
         #expect(try fixture.count("SELECT count(*) FROM barriers WHERE journey_key = $1", [Self.journey]) == 9)
         #expect(try fixture.count("SELECT count(*) FROM recommendations WHERE journey_key = $1", [Self.journey]) == 18)
-        #expect(try fixture.count("SELECT count(*) FROM hypotheses WHERE journey_key = $1 AND status = 'draft'", [Self.journey]) == 5)
+        #expect(
+            try fixture.count("SELECT count(*) FROM hypotheses WHERE journey_key = $1 AND status = 'draft'", [Self.journey]) == 5)
         #expect(try fixture.count("SELECT count(*) FROM arms WHERE hypothesis_key = 'accessories-email-chain'") == 2)
         #expect(report.counts["stage"] == ["added": 13])
         #expect(report.counts["hypothesis"] == ["added": 5])
         // Funnel order is kept.
-        let order = try fixture.connection.query("SELECT key FROM stages WHERE journey_key = $1 ORDER BY position", [Self.journey])
-            .rows { try $0.decode(String.self, 0) }
+        let order = try fixture.connection.query(
+            "SELECT key FROM stages WHERE journey_key = $1 ORDER BY position", [Self.journey]
+        )
+        .rows { try $0.decode(String.self, 0) }
         #expect(order.first == "choose-crossover" && order.last == "warranty-service")
         // One journey audit row plus one per registered hypothesis, all by the importing actor.
         #expect(try fixture.auditCount(Self.journey, action: "journey.import") == 1)
-        #expect(try fixture.count("SELECT count(*) FROM audit_log WHERE action = 'hypothesis.register' AND actor = 'cli:tester'") == 5)
+        #expect(
+            try fixture.count("SELECT count(*) FROM audit_log WHERE action = 'hypothesis.register' AND actor = 'cli:tester'") == 5
+        )
         let tree = try JourneyStore.tree(Self.journey, fixture.connection)
         let firstVisit = try #require(tree.stages.first { $0.key == "first-visit" })
         let pushy = try #require(firstVisit.barriers.first { $0.key == "pushy-add-on-selling" })
@@ -156,7 +161,8 @@ struct RegistryIntegrationTests {
         #expect(stopped.planHash == started.planHash)
 
         let actions = try AuditLog.entries(fixture.connection, entityType: "hypothesis", entityKey: key).map(\.action)
-        #expect(actions == ["hypothesis.register", "hypothesis.start", "hypothesis.pause", "hypothesis.resume", "hypothesis.stop"])
+        #expect(
+            actions == ["hypothesis.register", "hypothesis.start", "hypothesis.pause", "hypothesis.resume", "hypothesis.stop"])
         let details = try fixture.registry.details(key, fixture.connection)
         #expect(details.progress.daysElapsed == 3)
         #expect(details.allowedMoves.isEmpty)
@@ -195,7 +201,9 @@ struct RegistryIntegrationTests {
             "INSERT INTO assignments (deal_id, hypothesis_key, arm, stratum) VALUES ('open-deal', $1, 'control', 'd1')", [key])
         let progress = try fixture.registry.details(key, fixture.connection).progress
         #expect(progress.enrolled == 5 && progress.resolved == 4)
-        #expect(progress.arms.map(\.resolved) == [2, 2] && progress.arms.map(\.enrolled) == [3, 2] && progress.arms.map(\.target) == [2, 2])
+        #expect(
+            progress.arms.map(\.resolved) == [2, 2] && progress.arms.map(\.enrolled) == [3, 2]
+                && progress.arms.map(\.target) == [2, 2])
         #expect(throws: JourneyLabError.self) { try fixture.registry.move(key, .ready, fixture.connection) }  // day 0 < min 1
         fixture.clock.advance(days: 1)
         #expect(try fixture.registry.move(key, .ready, fixture.connection).status == .ready)
@@ -298,7 +306,9 @@ struct RegistryIntegrationTests {
         #expect(problem.field == .barrier)
         var unknownJourney = fixture.registration()
         unknownJourney.journey = "no-such-journey"
-        let error = try #require(throws: JourneyLabError.self) { try fixture.registry.register(unknownJourney, fixture.connection) }
+        let error = try #require(throws: JourneyLabError.self) {
+            try fixture.registry.register(unknownJourney, fixture.connection)
+        }
         #expect(error.kind == .notFound)
         #expect(try fixture.count("SELECT count(*) FROM hypotheses WHERE key = 'questions-card'") == 0)
     }

@@ -43,19 +43,23 @@ public enum CJMParser {
             throw reader.syntaxError(error)
         }
         guard let root else {
-            throw JourneyLabError.invalid("\(fileName):1: the file is empty — start from examples/car-brand-x.yaml", field: "FILE")
+            throw JourneyLabError.invalid(
+                "\(fileName):1: the file is empty — start from examples/car-brand-x.yaml", field: "FILE")
         }
-        let top = try reader.fields(root, path: "", allowed: ["journey", "name", "description", "segment", "stages", "hypotheses"])
+        let top = try reader.fields(
+            root, path: "", allowed: ["journey", "name", "description", "segment", "stages", "hypotheses"])
         let journey = try top.slug("journey", required: true)!
         let segmentNode = try top.required("segment")
         let segmentFields = try reader.fields(segmentNode, path: "segment", allowed: ["key", "name", "description", "portrait"])
         var portrait: [String: String] = [:]
         if let portraitNode = segmentFields.optional("portrait") {
-            let mapping = try reader.mapping(portraitNode, path: "segment.portrait", fix: "give portrait fields as `age: \"30-45\"`")
+            let mapping = try reader.mapping(
+                portraitNode, path: "segment.portrait", fix: "give portrait fields as `age: \"30-45\"`")
             for (keyNode, valueNode) in mapping {
                 let key = try reader.text(keyNode, path: "segment.portrait", fix: "use text field names such as age or income")
                 portrait[key] = try reader.text(
-                    valueNode, path: "segment.portrait.\(key)", fix: "quote the value, e.g. \(key): \"\(valueNode.string ?? "…")\"")
+                    valueNode, path: "segment.portrait.\(key)",
+                    fix: "quote the value, e.g. \(key): \"\(valueNode.string ?? "…")\"")
             }
         }
         let segment = CJMFile.Segment(
@@ -118,7 +122,9 @@ public enum CJMParser {
         return stage
     }
 
-    static func parseRecommendations(_ fields: NodeReader.Fields, path: String, reader: NodeReader) throws -> [CJMFile.Recommendation] {
+    static func parseRecommendations(_ fields: NodeReader.Fields, path: String, reader: NodeReader) throws -> [CJMFile
+        .Recommendation]
+    {
         try fields.list("recommendations").enumerated().map { index, node in
             let recommendation = try reader.fields(node, path: "\(path).recommendations[\(index)]", allowed: ["key", "text"])
             return CJMFile.Recommendation(
@@ -127,7 +133,8 @@ public enum CJMParser {
         }
     }
 
-    static func parseHypothesis(_ node: Node, path: String, journey: String, reader: NodeReader) throws -> CJMFile.HypothesisEntry {
+    static func parseHypothesis(_ node: Node, path: String, journey: String, reader: NodeReader) throws -> CJMFile.HypothesisEntry
+    {
         typealias Field = HypothesisRegistration.Field
         let allowed = Field.allCases.filter { $0 != .journey }.map(\.fileName)
         let fields = try reader.fields(node, path: path, allowed: allowed)
@@ -154,7 +161,9 @@ public enum CJMParser {
         if let startNode = fields.optional("start_at") {
             let text = startNode.string ?? ""
             guard let date = PlainDate.parse(text) else {
-                throw reader.error(startNode, "\(path).start_at", "\"\(text)\" is not a date", fix: "write it as 2025-03-01 or 2025-03-01T09:00:00Z")
+                throw reader.error(
+                    startNode, "\(path).start_at", "\"\(text)\" is not a date",
+                    fix: "write it as 2025-03-01 or 2025-03-01T09:00:00Z")
             }
             registration.startAt = date
         }
@@ -175,7 +184,9 @@ public enum CJMParser {
         var recommendationLines: [String: Int] = [:]
         for (s, stage) in file.stages.enumerated() {
             if let first = stageLines[stage.key] {
-                throw fail(stage.line, "stages[\(s)].key", "stage \"\(stage.key)\" is repeated (first on line \(first))", "give every stage its own key")
+                throw fail(
+                    stage.line, "stages[\(s)].key", "stage \"\(stage.key)\" is repeated (first on line \(first))",
+                    "give every stage its own key")
             }
             stageLines[stage.key] = stage.line
             let recommendations = stage.recommendations.enumerated().map { ("stages[\(s)].recommendations[\($0)].key", $1) }
@@ -184,15 +195,19 @@ public enum CJMParser {
                 if let first = barrierLines[barrier.key] {
                     throw fail(
                         barrier.line, "stages[\(s)].barriers[\(b)].key",
-                        "barrier \"\(barrier.key)\" is repeated (first on line \(first))", "barrier keys are unique within the journey")
+                        "barrier \"\(barrier.key)\" is repeated (first on line \(first))",
+                        "barrier keys are unique within the journey")
                 }
                 barrierLines[barrier.key] = barrier.line
-                nested += barrier.recommendations.enumerated().map { ("stages[\(s)].barriers[\(b)].recommendations[\($0)].key", $1) }
+                nested += barrier.recommendations.enumerated().map {
+                    ("stages[\(s)].barriers[\(b)].recommendations[\($0)].key", $1)
+                }
             }
             for (path, recommendation) in nested + recommendations {
                 if let first = recommendationLines[recommendation.key] {
                     throw fail(
-                        recommendation.line, path, "recommendation \"\(recommendation.key)\" is repeated (first on line \(first))",
+                        recommendation.line, path,
+                        "recommendation \"\(recommendation.key)\" is repeated (first on line \(first))",
                         "recommendation keys are unique within the journey")
                 }
                 recommendationLines[recommendation.key] = recommendation.line
@@ -210,7 +225,8 @@ public enum CJMParser {
             }
             if let first = hypothesisLines[hypothesis.key] {
                 throw fail(
-                    entry.line, "hypotheses[\(index)].key", "hypothesis \"\(hypothesis.key)\" is repeated (first on line \(first))",
+                    entry.line, "hypotheses[\(index)].key",
+                    "hypothesis \"\(hypothesis.key)\" is repeated (first on line \(first))",
                     "give every hypothesis its own key")
             }
             hypothesisLines[hypothesis.key] = entry.line
@@ -266,7 +282,9 @@ struct NodeReader {
     }
 
     func mapping(_ node: Node, path: String, fix: String) throws -> Node.Mapping {
-        guard case .mapping(let mapping) = node else { throw error(node, path, "expected a mapping, got \(describe(node))", fix: fix) }
+        guard case .mapping(let mapping) = node else {
+            throw error(node, path, "expected a mapping, got \(describe(node))", fix: fix)
+        }
         return mapping
     }
 
@@ -285,7 +303,8 @@ struct NodeReader {
         var values: [String: Node] = [:]
         for (keyNode, value) in mapping {
             guard case .scalar(let scalar) = keyNode else {
-                throw error(keyNode, path, "a field name must be plain text", fix: "allowed fields: " + allowed.joined(separator: ", "))
+                throw error(
+                    keyNode, path, "a field name must be plain text", fix: "allowed fields: " + allowed.joined(separator: ", "))
             }
             let name = scalar.string
             guard allowed.contains(name) else {
@@ -336,7 +355,8 @@ struct NodeReader {
 
         func required(_ name: String) throws -> Node {
             guard let value = optional(name) else {
-                throw reader.error(node, childPath(name), "is missing", fix: "add `\(name):` to \(path.isEmpty ? "the top level" : path)")
+                throw reader.error(
+                    node, childPath(name), "is missing", fix: "add `\(name):` to \(path.isEmpty ? "the top level" : path)")
             }
             return value
         }
@@ -345,7 +365,8 @@ struct NodeReader {
             guard let value = isRequired ? try required(name) : optional(name) else { return nil }
             let text = try reader.text(value, path: childPath(name))
             if isRequired, text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                throw reader.error(value, childPath(name), "is empty", fix: "write the \(name.replacingOccurrences(of: "_", with: " "))")
+                throw reader.error(
+                    value, childPath(name), "is empty", fix: "write the \(name.replacingOccurrences(of: "_", with: " "))")
             }
             return text
         }
@@ -365,7 +386,8 @@ struct NodeReader {
             guard let value = isRequired ? try required(name) : optional(name) else { return nil }
             let text = try reader.text(value, path: childPath(name), fix: "use one of " + options.joined(separator: ", "))
             guard options.contains(text) else {
-                throw reader.error(value, childPath(name), "\"\(text)\" is not allowed", fix: "use one of " + options.joined(separator: ", "))
+                throw reader.error(
+                    value, childPath(name), "\"\(text)\" is not allowed", fix: "use one of " + options.joined(separator: ", "))
             }
             return text
         }
@@ -387,7 +409,9 @@ struct NodeReader {
         func int(_ name: String) throws -> Int? {
             guard let value = optional(name) else { return nil }
             guard case .scalar(let scalar) = value, value.tagName == .int, let number = Int(scalar.string) else {
-                throw reader.error(value, childPath(name), "expected a whole number, got \(reader.describe(value))", fix: "write it unquoted, e.g. \(name): 150")
+                throw reader.error(
+                    value, childPath(name), "expected a whole number, got \(reader.describe(value))",
+                    fix: "write it unquoted, e.g. \(name): 150")
             }
             return number
         }
@@ -409,7 +433,9 @@ struct NodeReader {
             guard case .scalar(let scalar) = value, value.tagName == .int || value.tagName == .float,
                 let number = Double(scalar.string), number.isFinite
             else {
-                throw reader.error(value, childPath(name), "expected a number, got \(reader.describe(value))", fix: "write it unquoted, e.g. \(name): 0.05")
+                throw reader.error(
+                    value, childPath(name), "expected a number, got \(reader.describe(value))",
+                    fix: "write it unquoted, e.g. \(name): 0.05")
             }
             return number
         }

@@ -53,7 +53,8 @@ public enum HypothesisLifecycle {
             if let startAt, startAt > now {
                 throw JourneyLabError(
                     .illegalState,
-                    "cannot activate hypothesis \(key): it is scheduled for \(PlainDate.format(startAt)) — wait, or run `journeylab hypothesis start \(key)` to start now")
+                    "cannot activate hypothesis \(key): it is scheduled for \(PlainDate.format(startAt)) — wait, or run `journeylab hypothesis start \(key)` to start now"
+                )
             }
             return .running
         case .pause: return .paused

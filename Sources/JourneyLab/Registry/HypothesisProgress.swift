@@ -39,7 +39,9 @@ public struct HypothesisProgress: Sendable, Codable, Equatable {
                         WHERE e.deal_id = a.deal_id AND e.type IN ('closed_won', 'closed_lost'))) AS resolved
               FROM assignments a WHERE a.hypothesis_key = $1 GROUP BY a.arm
             """, [hypothesis.key]
-        ).rows { (arm: try $0.decode(String.self, 0), enrolled: try $0.decode(Int.self, 1), resolved: try $0.decode(Int.self, 2)) }
+        ).rows {
+            (arm: try $0.decode(String.self, 0), enrolled: try $0.decode(Int.self, 1), resolved: try $0.decode(Int.self, 2))
+        }
         let plan = hypothesis.plan
         let totalWeight = max(1, plan.arms.map(\.weight).reduce(0, +))
         let arms = plan.arms.map { arm in

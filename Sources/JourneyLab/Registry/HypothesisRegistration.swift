@@ -107,7 +107,9 @@ public struct HypothesisRegistration: Sendable, Equatable {
     /// - Throws: the first `Problem` found, in field order.
     public func validated(against outline: JourneyOutline?, existingSeed: Int64? = nil) throws -> Hypothesis {
         let title = self.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !title.isEmpty else { throw Problem(.title, "is empty", fix: "state the hypothesis: \"If …, then … more than when …\"") }
+        guard !title.isEmpty else {
+            throw Problem(.title, "is empty", fix: "state the hypothesis: \"If …, then … more than when …\"")
+        }
         let key: String
         if let given = self.key {
             guard Self.isSlug(given) else {
@@ -119,7 +121,9 @@ public struct HypothesisRegistration: Sendable, Equatable {
         } else {
             key = Self.slug(from: title)
             guard Self.isSlug(key) else {
-                throw Problem(.key, "cannot be derived from the title (no Latin letters or digits)", fix: "give a key such as accessories-email-chain")
+                throw Problem(
+                    .key, "cannot be derived from the title (no Latin letters or digits)",
+                    fix: "give a key such as accessories-email-chain")
             }
         }
         var references: [(Field, String)] = [(.journey, journey), (.stage, stage)]
@@ -136,7 +140,8 @@ public struct HypothesisRegistration: Sendable, Equatable {
         }
         let armNames = arms ?? ["control", "treatment"]
         guard armNames.count >= 2 else {
-            throw Problem(.arms, "needs at least 2 arms, got \(armNames.count)", fix: "name the control first, e.g. control,treatment")
+            throw Problem(
+                .arms, "needs at least 2 arms, got \(armNames.count)", fix: "name the control first, e.g. control,treatment")
         }
         guard armNames.count <= 10 else { throw Problem(.arms, "has \(armNames.count) arms", fix: "use at most 10 arms") }
         for name in armNames where !Self.isSlug(name) {
@@ -157,7 +162,8 @@ public struct HypothesisRegistration: Sendable, Equatable {
                 fix: "give one weight per arm, e.g. " + Array(repeating: "1", count: armNames.count).joined(separator: ","))
         }
         if let bad = weights.first(where: { !(1...100).contains($0) }) {
-            throw Problem(.weights, "\(bad) is not a positive integer up to 100", fix: "give each arm a weight from 1 to 100, e.g. 1,1")
+            throw Problem(
+                .weights, "\(bad) is not a positive integer up to 100", fix: "give each arm a weight from 1 to 100, e.g. 1,1")
         }
         let targetDeals = self.targetDeals ?? 150
         guard targetDeals >= 2 * armNames.count else {
@@ -165,7 +171,9 @@ public struct HypothesisRegistration: Sendable, Equatable {
                 .targetDeals, "\(targetDeals) is fewer than 2 deals per arm",
                 fix: "plan at least \(2 * armNames.count) resolved deals (typically 100–150)")
         }
-        guard targetDeals <= 10_000_000 else { throw Problem(.targetDeals, "\(targetDeals) is too large", fix: "plan at most 10,000,000 deals") }
+        guard targetDeals <= 10_000_000 else {
+            throw Problem(.targetDeals, "\(targetDeals) is too large", fix: "plan at most 10,000,000 deals")
+        }
         let alpha = self.alpha ?? 0.05
         guard alpha > 0, alpha <= 0.5 else {
             throw Problem(.alpha, "\(alpha) is outside (0, 0.5]", fix: "use a significance level such as 0.05")
@@ -176,7 +184,8 @@ public struct HypothesisRegistration: Sendable, Equatable {
         }
         let baselineRate = self.baselineRate ?? 0.2
         guard baselineRate > 0, baselineRate < 1 else {
-            throw Problem(.baselineRate, "\(baselineRate) is outside (0, 1)", fix: "give the control's expected rate, e.g. 0.2 for 20%")
+            throw Problem(
+                .baselineRate, "\(baselineRate) is outside (0, 1)", fix: "give the control's expected rate, e.g. 0.2 for 20%")
         }
         let mde = self.mde ?? 0.15
         guard mde > 0, mde <= 1 - baselineRate, mde < 1 else {
@@ -185,10 +194,14 @@ public struct HypothesisRegistration: Sendable, Equatable {
                 fix: "give the smallest absolute lift worth acting on, e.g. 0.15 for +15 percentage points")
         }
         let minDays = self.minDays ?? 120
-        guard minDays >= 0, minDays <= 3650 else { throw Problem(.minDays, "\(minDays) is outside 0…3650", fix: "give the days to wait before concluding, e.g. 120") }
+        guard minDays >= 0, minDays <= 3650 else {
+            throw Problem(.minDays, "\(minDays) is outside 0…3650", fix: "give the days to wait before concluding, e.g. 120")
+        }
         let maxDays = self.maxDays ?? 180
         guard maxDays >= minDays, maxDays >= 1, maxDays <= 3650 else {
-            throw Problem(.maxDays, "\(maxDays) is less than min-days \(minDays)", fix: "give max-days ≥ min-days, e.g. \(max(minDays, 1) + 60)")
+            throw Problem(
+                .maxDays, "\(maxDays) is less than min-days \(minDays)",
+                fix: "give max-days ≥ min-days, e.g. \(max(minDays, 1) + 60)")
         }
         guard let randomization = Hypothesis.Randomization(rawValue: self.randomization ?? "block") else {
             throw Problem(.randomization, "\"\(self.randomization ?? "")\" is not a method", fix: "use block or hash")
@@ -200,7 +213,8 @@ public struct HypothesisRegistration: Sendable, Equatable {
             throw Problem(.exclusionGroup, "\"\(group)\" is not a valid group name", fix: "use a-z, 0-9 and -, e.g. email-chains")
         }
         if let filter = segmentFilter, filter.isEmpty || filter.count > 128 {
-            throw Problem(.segmentFilter, "must be 1–128 characters", fix: "give the segment as the dealer system reports it, or omit it")
+            throw Problem(
+                .segmentFilter, "must be 1–128 characters", fix: "give the segment as the dealer system reports it, or omit it")
         }
         let looks = self.looks ?? 1
         guard (1...5).contains(looks) else {
@@ -232,7 +246,9 @@ public struct HypothesisRegistration: Sendable, Equatable {
     /// True for a metric or event name: `[a-z0-9_.-]{1,64}`.
     public static func isMetricName(_ text: String) -> Bool {
         (1...64).contains(text.utf8.count)
-            && text.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x5F || $0 == 0x2E || $0 == 0x2D }
+            && text.utf8.allSatisfy {
+                (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x5F || $0 == 0x2E || $0 == 0x2D
+            }
     }
 
     /// A key from a title: lowercase ASCII words joined by `-`, cut at a word boundary to ≤ 64 characters.

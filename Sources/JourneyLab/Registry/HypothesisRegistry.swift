@@ -80,10 +80,12 @@ public struct HypothesisRegistry: Sendable {
         let plan = hypothesis.plan
         let lift = plan.baselineRate.map {
             RegistrationAdvice.detectableLift(
-                baseline: $0, targetDeals: plan.targetDeals, weights: plan.arms.map(\.weight), alpha: plan.alpha, power: plan.power)
+                baseline: $0, targetDeals: plan.targetDeals, weights: plan.arms.map(\.weight), alpha: plan.alpha,
+                power: plan.power)
         }
         return Registration(
-            hypothesis: hypothesis, description: description, detectableLift: lift, warning: RegistrationAdvice.warning(for: plan))
+            hypothesis: hypothesis, description: description, detectableLift: lift, warning: RegistrationAdvice.warning(for: plan)
+        )
     }
 
     // MARK: Lifecycle
@@ -103,7 +105,8 @@ public struct HypothesisRegistry: Sendable {
         try connection.withTransaction { connection in
             let current = try HypothesisStore.require(key, connection, forUpdate: true)
             let now = clock.now()
-            let target = try HypothesisLifecycle.target(of: move, from: current.status, key: key, startAt: current.startAt, now: now)
+            let target = try HypothesisLifecycle.target(
+                of: move, from: current.status, key: key, startAt: current.startAt, now: now)
             if move == .conclude, outcome == nil {
                 throw JourneyLabError.invalid(
                     "--outcome: missing — conclude with --outcome adopted, rejected or inconclusive", field: "--outcome")
@@ -122,7 +125,8 @@ public struct HypothesisRegistry: Sendable {
                 if move == .expire, !progress.maxDaysPassed {
                     throw JourneyLabError(
                         .illegalState,
-                        "cannot expire hypothesis \(key): day \(progress.daysElapsed ?? 0) of max \(progress.maxDays) — it expires when max-days have passed")
+                        "cannot expire hypothesis \(key): day \(progress.daysElapsed ?? 0) of max \(progress.maxDays) — it expires when max-days have passed"
+                    )
                 }
             }
             var next = current
@@ -176,7 +180,9 @@ public struct HypothesisRegistry: Sendable {
 
     /// Replaces a draft's descriptive fields and plan (used by `updatePlan` and the importer); writes one
     /// `hypothesis.update` audit row. Returns the stored hypothesis.
-    func replaceDraft(current: Hypothesis, with new: Hypothesis, description: String, _ connection: PGConnection) throws -> Hypothesis {
+    func replaceDraft(current: Hypothesis, with new: Hypothesis, description: String, _ connection: PGConnection) throws
+        -> Hypothesis
+    {
         try Self.refuseFrozen(current)
         let plan = new.plan
         let before = Snapshot(hypothesis: current, description: try Self.description(current.key, connection))
@@ -190,10 +196,12 @@ public struct HypothesisRegistry: Sendable {
                        exclusion_group = $20, start_at = $21::timestamptz, updated_at = $22::timestamptz
                  WHERE key = $1
                 """,
-                [current.key, new.stageKey, new.barrierKey, new.recommendationKey, new.title, description, plan.metric,
-                 plan.targetDeals, plan.alpha, plan.power, plan.baselineRate, plan.mde, plan.minDays, plan.maxDays,
-                 plan.randomization.rawValue, plan.stratify.rawValue, plan.looks, plan.seed, plan.segmentFilter,
-                 plan.exclusionGroup, new.startAt, clock.now()])
+                [
+                    current.key, new.stageKey, new.barrierKey, new.recommendationKey, new.title, description, plan.metric,
+                    plan.targetDeals, plan.alpha, plan.power, plan.baselineRate, plan.mde, plan.minDays, plan.maxDays,
+                    plan.randomization.rawValue, plan.stratify.rawValue, plan.looks, plan.seed, plan.segmentFilter,
+                    plan.exclusionGroup, new.startAt, clock.now(),
+                ])
             if plan.arms != current.plan.arms { try HypothesisStore.insertArms(current.key, plan.arms, connection) }
         } catch let error as PGError where error.constraint == "frozen_plan" {
             throw Self.frozenError(current)
@@ -242,7 +250,9 @@ public struct HypothesisRegistry: Sendable {
     }
 
     static func description(_ key: String, _ connection: PGConnection) throws -> String {
-        try connection.query("SELECT description FROM hypotheses WHERE key = $1", [key]).firstRow { try $0.decode(String.self, 0) } ?? ""
+        try connection.query("SELECT description FROM hypotheses WHERE key = $1", [key]).firstRow {
+            try $0.decode(String.self, 0)
+        } ?? ""
     }
 
     // MARK: Read

@@ -145,10 +145,12 @@ public struct JourneyImporter: Sendable {
                                 EXCLUDED.experience_note)
                         RETURNING (xmax = 0)
                         """,
-                        [file.journey, stage.key, position, stage.name, try PGJSON(encoding: stage.customerGoals),
-                         try PGJSON(encoding: stage.customerThoughts), try PGJSON(encoding: stage.customerActions),
-                         try PGJSON(encoding: stage.brandGoals), try PGJSON(encoding: stage.touchpoints), stage.experience,
-                         stage.experienceNote]))
+                        [
+                            file.journey, stage.key, position, stage.name, try PGJSON(encoding: stage.customerGoals),
+                            try PGJSON(encoding: stage.customerThoughts), try PGJSON(encoding: stage.customerActions),
+                            try PGJSON(encoding: stage.brandGoals), try PGJSON(encoding: stage.touchpoints), stage.experience,
+                            stage.experienceNote,
+                        ]))
             }
             // Stages the file dropped keep their rows, after the file's stages (positions stay unique).
             let fileStages = file.stages.map(\.key)
@@ -263,7 +265,9 @@ public struct JourneyImporter: Sendable {
     }
 
     /// The file field names in which `desired` differs from what is stored.
-    static func differences(_ stored: Hypothesis, _ storedDescription: String, _ desired: Hypothesis, _ description: String) -> [String] {
+    static func differences(_ stored: Hypothesis, _ storedDescription: String, _ desired: Hypothesis, _ description: String)
+        -> [String]
+    {
         typealias Field = HypothesisRegistration.Field
         let a = stored.plan
         let b = desired.plan
@@ -289,7 +293,12 @@ public struct JourneyImporter: Sendable {
         let barrierStage = Dictionary(barriers, uniquingKeysWith: { first, _ in first })
         let recommendations = try connection.query(
             "SELECT key, stage_key, barrier_key FROM recommendations WHERE journey_key = $1", [file.journey]
-        ).rows { (try $0.decode(String.self, 0), (stage: try $0.decode(String.self, 1), barrier: try $0.decodeIfPresent(String.self, 2))) }
+        ).rows {
+            (
+                try $0.decode(String.self, 0),
+                (stage: try $0.decode(String.self, 1), barrier: try $0.decodeIfPresent(String.self, 2))
+            )
+        }
         let recommendationParent = Dictionary(recommendations, uniquingKeysWith: { first, _ in first })
         for stage in file.stages {
             for barrier in stage.barriers {
@@ -300,7 +309,8 @@ public struct JourneyImporter: Sendable {
                             + "keys are permanent: keep it under \(storedStage) or give it a new key")
                 }
             }
-            let items = stage.barriers.flatMap { barrier in barrier.recommendations.map { (Optional(barrier.key), $0) } }
+            let items =
+                stage.barriers.flatMap { barrier in barrier.recommendations.map { (Optional(barrier.key), $0) } }
                 + stage.recommendations.map { (String?.none, $0) }
             for (barrier, recommendation) in items {
                 if let parent = recommendationParent[recommendation.key], parent.stage != stage.key || parent.barrier != barrier {
@@ -336,7 +346,10 @@ public struct JourneyImporter: Sendable {
     }
 
     static func textArray(_ values: [String]) -> String {
-        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+        "{"
+            + values.map {
+                "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            }
             .joined(separator: ",") + "}"
     }
 }

@@ -165,7 +165,9 @@ public enum JourneyStore {
             """, [key]
         ).rows { row in
             let stageKey = try row.decode(String.self, 0)
-            func list(_ column: Int) throws -> [String] { try PGJSON(text: try row.decode(String.self, column)).decode([String].self) }
+            func list(_ column: Int) throws -> [String] {
+                try PGJSON(text: try row.decode(String.self, column)).decode([String].self)
+            }
             return Tree.Stage(
                 key: stageKey, name: try row.decode(String.self, 1), position: try row.decode(Int.self, 2),
                 customerGoals: try list(3), customerThoughts: try list(4), customerActions: try list(5), brandGoals: try list(6),
@@ -173,7 +175,8 @@ public enum JourneyStore {
                 experience: try row.decodeIfPresent(String.self, 8), experienceNote: try row.decode(String.self, 9),
                 barriers: barriers.filter { $0.stage == stageKey }.map(\.node),
                 recommendations: recommendations.filter { $0.stage == stageKey && $0.barrier == nil }.map(\.node),
-                hypotheses: hypotheses.filter { $0.stage == stageKey && $0.barrier == nil && $0.recommendation == nil }.map(\.leaf))
+                hypotheses: hypotheses.filter { $0.stage == stageKey && $0.barrier == nil && $0.recommendation == nil }.map(
+                    \.leaf))
         }
         return Tree(
             key: header.key, name: header.name, description: header.description, sourceFile: header.sourceFile,
@@ -186,18 +189,26 @@ public enum JourneyStore {
         guard try exists(key, connection) else { throw notFound(key) }
         let stageKeys = try connection.query("SELECT key FROM stages WHERE journey_key = $1 ORDER BY position", [key])
             .rows { try $0.decode(String.self, 0) }
-        let barriers = try connection.query("SELECT stage_key, key FROM barriers WHERE journey_key = $1 ORDER BY position, key", [key])
-            .rows { (stage: try $0.decode(String.self, 0), key: try $0.decode(String.self, 1)) }
+        let barriers = try connection.query(
+            "SELECT stage_key, key FROM barriers WHERE journey_key = $1 ORDER BY position, key", [key]
+        )
+        .rows { (stage: try $0.decode(String.self, 0), key: try $0.decode(String.self, 1)) }
         let recommendations = try connection.query(
             "SELECT stage_key, barrier_key, key FROM recommendations WHERE journey_key = $1 ORDER BY position, key", [key]
-        ).rows { (stage: try $0.decode(String.self, 0), barrier: try $0.decodeIfPresent(String.self, 1), key: try $0.decode(String.self, 2)) }
+        ).rows {
+            (
+                stage: try $0.decode(String.self, 0), barrier: try $0.decodeIfPresent(String.self, 1),
+                key: try $0.decode(String.self, 2)
+            )
+        }
         return JourneyOutline(
             journey: key,
             stages: stageKeys.map { stage in
                 JourneyOutline.Stage(
                     key: stage,
                     barriers: barriers.filter { $0.stage == stage }.map { barrier in
-                        JourneyOutline.Barrier(key: barrier.key, recommendations: recommendations.filter { $0.barrier == barrier.key }.map(\.key))
+                        JourneyOutline.Barrier(
+                            key: barrier.key, recommendations: recommendations.filter { $0.barrier == barrier.key }.map(\.key))
                     },
                     recommendations: recommendations.filter { $0.stage == stage && $0.barrier == nil }.map(\.key))
             })

@@ -10,7 +10,8 @@ public enum RegistrationAdvice {
     /// For 150 deals split 1:1 on a 20% baseline at alpha 0.05 and power 0.8 it is about 0.206 (20.6 points).
     /// - Returns: the lift in (0, 1 − baseline], or `.infinity` when no rate up to 100% is detectable.
     // TODO(stats): use Stats
-    public static func detectableLift(baseline: Double, targetDeals: Int, weights: [Int], alpha: Double, power: Double) -> Double {
+    public static func detectableLift(baseline: Double, targetDeals: Int, weights: [Int], alpha: Double, power: Double) -> Double
+    {
         guard weights.count >= 2, baseline > 0, baseline < 1, targetDeals > 0 else { return .infinity }
         let total = Double(weights.reduce(0, +))
         let control = Double(targetDeals) * Double(weights[0]) / total
@@ -28,12 +29,18 @@ public enum RegistrationAdvice {
     /// The standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9).
     static func inverseNormal(_ p: Double) -> Double {
         precondition(p > 0 && p < 1)
-        let a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02,
-                 -3.066479806614716e+01, 2.506628277459239e+00]
-        let b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01,
-                 -1.328068155288572e+01]
-        let c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00,
-                 4.374664141464968e+00, 2.938163982698783e+00]
+        let a = [
+            -3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02,
+            -3.066479806614716e+01, 2.506628277459239e+00,
+        ]
+        let b = [
+            -5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01,
+            -1.328068155288572e+01,
+        ]
+        let c = [
+            -7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00,
+            4.374664141464968e+00, 2.938163982698783e+00,
+        ]
         let d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00]
         let low = 0.02425
         if p < low {

@@ -53,14 +53,17 @@ struct AuditCommand: AsyncParsableCommand {
             return try Output.json(
                 entries.map {
                     Row(
-                        id: $0.id, at: $0.at, actor: $0.actor, action: $0.action, entityType: $0.entityType, entityKey: $0.entityKey,
+                        id: $0.id, at: $0.at, actor: $0.actor, action: $0.action, entityType: $0.entityType,
+                        entityKey: $0.entityKey,
                         before: $0.before.flatMap(JSONFragment.init(text:)), after: $0.after.flatMap(JSONFragment.init(text:)))
                 })
         }
         if entries.isEmpty { return Output.line("No audit rows match.") }
         let formatter = ISO8601DateFormatter()
         for entry in entries {
-            Output.line("#\(entry.id) \(formatter.string(from: entry.at)) \(entry.actor) \(entry.action) \(entry.entityType) \(entry.entityKey)")
+            Output.line(
+                "#\(entry.id) \(formatter.string(from: entry.at)) \(entry.actor) \(entry.action) \(entry.entityType) \(entry.entityKey)"
+            )
             if let summary = Self.summary(entry) { Output.line("    " + summary) }
         }
     }
@@ -68,7 +71,9 @@ struct AuditCommand: AsyncParsableCommand {
     /// A short before → after for status moves; the full JSON is in `--format json`.
     static func summary(_ entry: AuditLog.Entry) -> String? {
         func field(_ text: String?, _ name: String) -> String? {
-            guard let text, let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return nil }
+            guard let text, let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+                return nil
+            }
             return object[name] as? String
         }
         if let before = field(entry.before, "status"), let after = field(entry.after, "status") { return "\(before) → \(after)" }
@@ -92,12 +97,19 @@ enum JSONValue: Codable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: JSONValue].self)) }
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
     }
 
     func encode(to encoder: any Encoder) throws {

@@ -10,7 +10,7 @@ struct HypothesisCommand: AsyncParsableCommand {
         abstract: "Register hypotheses with their control group and plan; start, pause, stop and conclude them.",
         subcommands: [
             Register.self, Start.self, Pause.self, Resume.self, Stop.self, Conclude.self, List.self, Show.self,
-            // The scheduler's `randomization` subcommand is added here at merge.
+                // The scheduler's `randomization` subcommand is added here at merge.
         ]
     )
 
@@ -35,7 +35,8 @@ struct HypothesisCommand: AsyncParsableCommand {
         @Option(help: "The event counted as a conversion on resolved deals, e.g. addon_purchased.") var metric: String
         @Option(help: "Arm names, control first (default control,treatment).") var arms: String?
         @Option(help: "Allocation weights, one per arm (default 1,1).") var weights: String?
-        @Option(name: .customLong("target-deals"), help: "Resolved deals to collect, all arms (default 150).") var targetDeals: Int?
+        @Option(name: .customLong("target-deals"), help: "Resolved deals to collect, all arms (default 150).") var targetDeals:
+            Int?
         @Option(help: "Two-sided significance level in (0, 0.5] (default 0.05).") var alpha: Double?
         @Option(help: "Power in (0.5, 1) (default 0.8).") var power: Double?
         @Option(name: .customLong("baseline-rate"), help: "Expected control rate (default 0.2).") var baselineRate: Double?
@@ -44,11 +45,13 @@ struct HypothesisCommand: AsyncParsableCommand {
         @Option(name: .customLong("max-days"), help: "Expire after (default 180).") var maxDays: Int?
         @Option(help: "block or hash (default block).") var randomization: String?
         @Option(help: "dealer, segment or none (default dealer).") var stratify: String?
-        @Option(name: .customLong("exclusion-group"), help: "Hypotheses in one group never share a deal.") var exclusionGroup: String?
+        @Option(name: .customLong("exclusion-group"), help: "Hypotheses in one group never share a deal.") var exclusionGroup:
+            String?
         @Option(name: .customLong("segment-filter"), help: "Enroll only deals of this segment.") var segmentFilter: String?
         @Option(help: "Planned analyses, 1–5 (default 1).") var looks: Int?
         @Option(help: "Seed of the randomization (default random).") var seed: Int64?
-        @Option(name: .customLong("start-at"), help: "Planned start date (YYYY-MM-DD); `start` schedules until then.") var startAt: String?
+        @Option(name: .customLong("start-at"), help: "Planned start date (YYYY-MM-DD); `start` schedules until then.")
+        var startAt: String?
         @OptionGroup var database: DatabaseOptions
         @Option(help: "text or json") var format: OutputFormat = .text
 
@@ -57,12 +60,15 @@ struct HypothesisCommand: AsyncParsableCommand {
             var registration = HypothesisRegistration(
                 key: key, journey: journey, stage: stage, barrier: barrier, recommendation: recommendation, title: title,
                 description: description, metric: metric)
-            registration.arms = arms.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+            registration.arms = arms.map {
+                $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            }
             if let weights {
                 registration.weights = try weights.split(separator: ",", omittingEmptySubsequences: false).map { part in
                     let text = part.trimmingCharacters(in: .whitespaces)
                     guard let value = Int(text) else {
-                        throw Problem(.weights, "\"\(text)\" is not a whole number", fix: "give one positive integer per arm, e.g. 1,1")
+                        throw Problem(
+                            .weights, "\"\(text)\" is not a whole number", fix: "give one positive integer per arm, e.g. 1,1")
                     }
                     return value
                 }
@@ -164,7 +170,8 @@ struct HypothesisCommand: AsyncParsableCommand {
     }
 
     struct Conclude: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record the decision on a ready hypothesis (ready → concluded).")
+        static let configuration = CommandConfiguration(
+            abstract: "Record the decision on a ready hypothesis (ready → concluded).")
         @Option(help: "adopted, rejected or inconclusive") var outcome: String
         @OptionGroup var move: MoveOptions
         func run() async throws {
@@ -182,7 +189,8 @@ struct HypothesisCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List hypotheses, optionally by journey, stage and status.")
         @Option(help: "Only this journey.") var journey: String?
         @Option(help: "Only this stage.") var stage: String?
-        @Option(help: "Only this status: draft, scheduled, running, paused, ready, stopped, expired, concluded.") var status: String?
+        @Option(help: "Only this status: draft, scheduled, running, paused, ready, stopped, expired, concluded.") var status:
+            String?
         @OptionGroup var database: DatabaseOptions
         @Option(help: "text or json") var format: OutputFormat = .text
 
@@ -224,7 +232,9 @@ struct HypothesisCommand: AsyncParsableCommand {
             if hypotheses.isEmpty { return Output.line("No hypotheses match.") }
             for hypothesis in hypotheses {
                 let status = hypothesis.status.rawValue + (hypothesis.outcome.map { " (\($0.rawValue))" } ?? "")
-                Output.line("\(hypothesis.key)  [\(status)]  \(hypothesis.journeyKey) / \(hypothesis.stageKey)  metric \(hypothesis.plan.metric)")
+                Output.line(
+                    "\(hypothesis.key)  [\(status)]  \(hypothesis.journeyKey) / \(hypothesis.stageKey)  metric \(hypothesis.plan.metric)"
+                )
             }
         }
     }
@@ -251,7 +261,9 @@ struct HypothesisCommand: AsyncParsableCommand {
                     var planVerified: Bool?
                 }
                 return try Output.json(
-                    Report(id: hypothesis.key, details: details, planVerified: hypothesis.planHash.map { $0 == hypothesis.plan.sha256 }))
+                    Report(
+                        id: hypothesis.key, details: details,
+                        planVerified: hypothesis.planHash.map { $0 == hypothesis.plan.sha256 }))
             }
             let status = hypothesis.status.rawValue + (hypothesis.outcome.map { " (\($0.rawValue))" } ?? "")
             Output.line("\(hypothesis.key)  [\(status)]")
@@ -260,11 +272,14 @@ struct HypothesisCommand: AsyncParsableCommand {
             if let barrier = hypothesis.barrierKey { place += " · barrier \(barrier)" }
             if let recommendation = hypothesis.recommendationKey { place += " · recommendation \(recommendation)" }
             Output.line(place)
-            if !details.description.isEmpty { Output.line("  \(HypothesisCommand.JourneyText.oneLine(details.description, limit: 200))") }
+            if !details.description.isEmpty {
+                Output.line("  \(HypothesisCommand.JourneyText.oneLine(details.description, limit: 200))")
+            }
             Output.line("plan:")
             for line in HypothesisText.plan(hypothesis.plan) { Output.line("  " + line) }
             if let hash = hypothesis.planHash {
-                let verified = hash == hypothesis.plan.sha256 ? "verified" : "MISMATCH: the stored plan does not hash to this value"
+                let verified =
+                    hash == hypothesis.plan.sha256 ? "verified" : "MISMATCH: the stored plan does not hash to this value"
                 Output.line("  sha256: \(hash) (frozen; \(verified))")
             } else {
                 Output.line("  sha256: not frozen yet (draft: `journeylab hypothesis start \(hypothesis.key)` freezes it)")
@@ -273,7 +288,8 @@ struct HypothesisCommand: AsyncParsableCommand {
             Output.line("progress: \(progress.resolved) of \(progress.targetDeals) deals resolved, \(progress.enrolled) enrolled")
             for arm in progress.arms {
                 Output.line(
-                    "  \(arm.name)\(arm.isControl ? " (control)" : ""): \(arm.enrolled) enrolled, \(arm.resolved) resolved of \(arm.target)")
+                    "  \(arm.name)\(arm.isControl ? " (control)" : ""): \(arm.enrolled) enrolled, \(arm.resolved) resolved of \(arm.target)"
+                )
             }
             if hypothesis.status == .scheduled, let startAt = hypothesis.startAt {
                 Output.line("scheduled to start on \(PlainDate.format(startAt))")
@@ -324,7 +340,9 @@ struct MoveOptions: ParsableArguments {
         }
         var line = "Hypothesis \(hypothesis.key) is now \(hypothesis.status.rawValue)"
         if let outcome = hypothesis.outcome { line += " (\(outcome.rawValue))" }
-        if hypothesis.status == .scheduled, let startAt = hypothesis.startAt { line += " to start on \(PlainDate.format(startAt))" }
+        if hypothesis.status == .scheduled, let startAt = hypothesis.startAt {
+            line += " to start on \(PlainDate.format(startAt))"
+        }
         Output.line(line + ".")
         if move == .start, let hash = hypothesis.planHash { Output.line("Plan frozen: sha256 \(hash)") }
     }
@@ -334,7 +352,8 @@ struct MoveOptions: ParsableArguments {
 enum HypothesisText {
     static func plan(_ plan: Hypothesis.Plan) -> [String] {
         var lines = [
-            "metric \(plan.metric) · arms " + plan.arms.map { "\($0.name)\($0.isControl ? " (control)" : "")×\($0.weight)" }.joined(separator: ", "),
+            "metric \(plan.metric) · arms "
+                + plan.arms.map { "\($0.name)\($0.isControl ? " (control)" : "")×\($0.weight)" }.joined(separator: ", "),
             "target \(plan.targetDeals) resolved deals · alpha \(plan.alpha) · power \(plan.power)"
                 + (plan.baselineRate.map { " · baseline \($0)" } ?? "") + (plan.mde.map { " · mde \($0)" } ?? ""),
             "days \(plan.minDays)–\(plan.maxDays) · randomization \(plan.randomization.rawValue) · stratify \(plan.stratify.rawValue)"

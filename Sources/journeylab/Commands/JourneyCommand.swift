@@ -73,7 +73,8 @@ struct JourneyCommand: AsyncParsableCommand {
                 Output.line("\(journey.key)  \(journey.name)")
                 Output.line(
                     "    segment \(journey.segment) · \(journey.stages) stages · \(journey.barriers) barriers · "
-                        + "\(journey.recommendations) recommendations · \(journey.hypotheses) hypotheses (\(journey.active) active)")
+                        + "\(journey.recommendations) recommendations · \(journey.hypotheses) hypotheses (\(journey.active) active)"
+                )
             }
         }
     }
