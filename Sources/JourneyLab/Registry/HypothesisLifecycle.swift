@@ -1,0 +1,96 @@
+import Foundation
+
+/// The moves a hypothesis can make, as a pure state machine (the registry applies them in the database).
+///
+/// ```
+/// draft ──start──▶ scheduled (start date ahead) ──activate / start──▶ running
+/// draft ──start──▶ running ──pause──▶ paused ──resume──▶ running
+/// running ──ready (target reached, min-days passed)──▶ ready ──conclude──▶ concluded (adopted | rejected | inconclusive)
+/// running | paused | scheduled ──stop──▶ stopped          running ──expire (max-days passed)──▶ expired
+/// ```
+/// `stopped`, `expired` and `concluded` are final.
+public enum HypothesisLifecycle {
+    /// A lifecycle move. The marketer makes `start`, `pause`, `resume`, `stop`, `conclude`; the lifecycle
+    /// ticker makes `activate`, `ready` and `expire`.
+    public enum Move: String, Sendable, CaseIterable, Codable {
+        case start, activate, pause, resume, ready, stop, expire, conclude
+
+        /// The verb for messages ("cannot pause").
+        public var verb: String {
+            switch self {
+            case .ready: return "mark ready"
+            default: return rawValue
+            }
+        }
+    }
+
+    /// The moves allowed from a status, in a stable order.
+    public static func allowedMoves(from status: Hypothesis.Status) -> [Move] {
+        switch status {
+        case .draft: return [.start]
+        case .scheduled: return [.start, .activate, .stop]
+        case .running: return [.pause, .stop, .ready, .expire]
+        case .paused: return [.resume, .stop]
+        case .ready: return [.conclude]
+        case .stopped, .expired, .concluded: return []
+        }
+    }
+
+    /// Where a move leads from a status.
+    /// - Parameters:
+    ///   - startAt: the hypothesis's planned start; `start` from draft schedules when it is after `now`.
+    ///   - now: the clock's time.
+    /// - Throws: `JourneyLabError.illegalState` naming the current state and the allowed moves.
+    public static func target(
+        of move: Move, from status: Hypothesis.Status, key: String = "", startAt: Date? = nil, now: Date
+    ) throws -> Hypothesis.Status {
+        guard allowedMoves(from: status).contains(move) else { throw refusal(move, from: status, key: key) }
+        switch move {
+        case .start:
+            if status == .draft, let startAt, startAt > now { return .scheduled }
+            return .running
+        case .activate:
+            if let startAt, startAt > now {
+                throw JourneyLabError(
+                    .illegalState,
+                    "cannot activate hypothesis \(key): it is scheduled for \(PlainDate.format(startAt)) — wait, or run `journeylab hypothesis start \(key)` to start now"
+                )
+            }
+            return .running
+        case .pause: return .paused
+        case .resume: return .running
+        case .ready: return .ready
+        case .stop: return .stopped
+        case .expire: return .expired
+        case .conclude: return .concluded
+        }
+    }
+
+    /// The error for a move not allowed from `status`.
+    public static func refusal(_ move: Move, from status: Hypothesis.Status, key: String) -> JourneyLabError {
+        let allowed = allowedMoves(from: status)
+        let name = key.isEmpty ? "the hypothesis" : "hypothesis \(key)"
+        let next =
+            allowed.isEmpty
+            ? "\(status.rawValue) is final: no move is allowed"
+            : "from \(status.rawValue) the allowed moves are: " + allowed.map(\.rawValue).joined(separator: ", ")
+        return JourneyLabError(.illegalState, "cannot \(move.verb) \(name): it is \(status.rawValue); \(next)")
+    }
+}
+
+/// Dates as the marketer types and reads them: `2025-03-01` (UTC midnight) or full ISO 8601.
+public enum PlainDate {
+    /// Parses `YYYY-MM-DD` or ISO 8601 with time and zone; nil when neither.
+    public static func parse(_ text: String) -> Date? {
+        let iso = ISO8601DateFormatter()
+        if let date = iso.date(from: text) { return date }
+        iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = iso.date(from: text) { return date }
+        iso.formatOptions = [.withFullDate]
+        iso.timeZone = TimeZone(identifier: "UTC")
+        return iso.date(from: text)
+    }
+
+    /// `2025-03-01T00:00:00Z`.
+    public static func format(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+}

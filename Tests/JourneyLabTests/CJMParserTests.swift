@@ -1,0 +1,135 @@
+import Foundation
+import JourneyLab
+import Testing
+
+/// The repository's files, found from this source file.
+enum RepositoryFiles {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let example = root.appendingPathComponent("examples/car-brand-x.yaml")
+}
+
+@Suite("CJM parser: strict, with file and line")
+struct CJMParserTests {
+    static let minimal = """
+        journey: car-x
+        name: Car X
+        segment:
+          key: family-men-30
+          name: Family men 30+
+        stages:
+          - key: choose-dealer
+            name: Choosing a dealer
+            barriers:
+              - key: no-final-price
+                text: No final price
+                source: interview
+                recommendations:
+                  - {key: price-calculator, text: Calculator}
+        hypotheses:
+          - key: final-price
+            stage: choose-dealer
+            barrier: no-final-price
+            title: Written final price closes more deals
+            metric: closed_won
+        """
+
+    /// Parses and returns the error message (nil when it parsed).
+    static func message(_ yaml: String) -> String? {
+        do {
+            _ = try CJMParser.parse(yaml: yaml, fileName: "map.yaml")
+            return nil
+        } catch let error as JourneyLabError {
+            #expect(error.kind == .invalidInput)
+            return error.message
+        } catch {
+            return "unexpected \(error)"
+        }
+    }
+
+    @Test func parsesTheCarBrandExample() throws {
+        let file = try CJMParser.parse(contentsOf: RepositoryFiles.example)
+        #expect(file.journey == "car-brand-x-family-men-30")
+        #expect(file.segment.key == "family-men-30")
+        #expect(file.stages.count == 13)
+        #expect(file.stages.first?.key == "choose-crossover" && file.stages.last?.key == "warranty-service")
+        #expect(file.stages.flatMap(\.barriers).count == 9)
+        #expect(file.hypotheses.count == 5)
+        let accessories = try #require(file.hypotheses.first { $0.registration.key == "accessories-email-chain" })
+        #expect(accessories.registration.metric == "addon_purchased")
+        #expect(accessories.registration.targetDeals == 150)
+        #expect(accessories.registration.minDays == 120 && accessories.registration.maxDays == 180)
+    }
+
+    @Test func minimalFileParses() throws {
+        let file = try CJMParser.parse(yaml: Self.minimal, fileName: "map.yaml")
+        #expect(file.stages[0].barriers[0].recommendations[0].key == "price-calculator")
+        #expect(file.stages[0].barriers[0].line == 10)
+        #expect(file.hypotheses[0].line == 16)
+    }
+
+    @Test func unknownFieldNamesFileLineAndFix() {
+        let yaml = Self.minimal.replacingOccurrences(
+            of: "    name: Choosing a dealer", with: "    name: Choosing a dealer\n    custmer_goals: [x]")
+        #expect(
+            Self.message(yaml)
+                == "map.yaml:9: stages[0].custmer_goals: unknown field — did you mean customer_goals? allowed here: key, name, "
+                + "customer_goals, customer_thoughts, customer_actions, brand_goals, touchpoints, experience, experience_note, "
+                + "barriers, recommendations (see docs/cjm-format.md)")
+    }
+
+    @Test func wrongTypesNameFileAndLine() {
+        let listExpected = Self.minimal.replacingOccurrences(
+            of: "    barriers:\n", with: "    customer_goals: Find a dealer\n    barriers:\n")
+        #expect(Self.message(listExpected)?.hasPrefix("map.yaml:9: stages[0].customer_goals: expected a list, got text") == true)
+        let numberForText = Self.minimal.replacingOccurrences(of: "name: Car X", with: "name: 2024")
+        #expect(Self.message(numberForText) == "map.yaml:2: name: expected text, got an integer (2024) — quote it: \"2024\"")
+        let quotedNumber = Self.minimal.replacingOccurrences(
+            of: "metric: closed_won", with: "metric: closed_won\n    alpha: \"0.05\"")
+        #expect(Self.message(quotedNumber)?.hasPrefix("map.yaml:21: hypotheses[0].alpha: expected a number, got text") == true)
+        let fractionalTarget = Self.minimal.replacingOccurrences(
+            of: "metric: closed_won", with: "metric: closed_won\n    target_deals: 150.5")
+        #expect(
+            Self.message(fractionalTarget)?.hasPrefix("map.yaml:21: hypotheses[0].target_deals: expected a whole number") == true)
+    }
+
+    @Test func enumeratedValuesAndMissingFields() {
+        let badSource = Self.minimal.replacingOccurrences(of: "source: interview", with: "source: blog")
+        #expect(
+            Self.message(badSource)
+                == "map.yaml:12: stages[0].barriers[0].source: \"blog\" is not allowed — use one of interview, survey, forum, analytics"
+        )
+        let noName = Self.minimal.replacingOccurrences(of: "  name: Family men 30+\n", with: "")
+        #expect(Self.message(noName)?.hasPrefix("map.yaml:4: segment.name: is missing") == true)
+        let badKey = Self.minimal.replacingOccurrences(of: "key: choose-dealer", with: "key: Choose Dealer")
+        #expect(Self.message(badKey)?.hasPrefix("map.yaml:7: stages[0].key: \"Choose Dealer\" is not a valid key") == true)
+    }
+
+    @Test func hypothesisReferencesAndRanges() {
+        let wrongBarrier = Self.minimal.replacingOccurrences(of: "barrier: no-final-price", with: "barrier: long-paperwork")
+        #expect(
+            Self.message(wrongBarrier)
+                == "map.yaml:18: hypotheses[0].barrier: \"long-paperwork\" is not a barrier of stage choose-dealer — use one of no-final-price"
+        )
+        let badAlpha = Self.minimal.replacingOccurrences(of: "metric: closed_won", with: "metric: closed_won\n    alpha: 0.7")
+        #expect(
+            Self.message(badAlpha)
+                == "map.yaml:21: hypotheses[0].alpha: 0.7 is outside (0, 0.5] — use a significance level such as 0.05")
+        let journeyField = Self.minimal.replacingOccurrences(
+            of: "metric: closed_won", with: "metric: closed_won\n    journey: car-x")
+        #expect(Self.message(journeyField)?.hasPrefix("map.yaml:21: hypotheses[0].journey: unknown field") == true)
+    }
+
+    @Test func repeatedKeysAndSyntax() {
+        let repeatedStage = Self.minimal.replacingOccurrences(
+            of: "hypotheses:", with: "  - key: choose-dealer\n    name: Again\nhypotheses:")
+        #expect(
+            Self.message(repeatedStage)?.hasPrefix(
+                "map.yaml:15: stages[1].key: stage \"choose-dealer\" is repeated (first on line 7)") == true)
+        let duplicateField = Self.minimal.replacingOccurrences(of: "name: Car X", with: "name: Car X\nname: Car Y")
+        #expect(Self.message(duplicateField)?.contains("\"name\" is given twice") == true)
+        let broken = Self.minimal.replacingOccurrences(of: "    name: Choosing a dealer", with: "    name: [Choosing")
+        #expect(Self.message(broken)?.hasPrefix("map.yaml:") == true)
+        #expect(Self.message(broken)?.contains("YAML syntax error") == true)
+    }
+}
