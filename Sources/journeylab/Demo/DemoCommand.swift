@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import JourneyLab
+import Postgres
+import Reports
+
+/// `journeylab demo`: the whole product on the car-brand-X journey in one command.
+///
+/// Imports `examples/car-brand-x.yaml`, starts its hypotheses five simulated months ago, starts the HTTP
+/// server on a free port, gives every simulated dealer its own API key, and plays the dealer network
+/// against the real API with a real HTTP client (retries and duplicates included). Then it runs the
+/// lifecycle ticker, prints every hypothesis's report, writes the HTML report and says what to try next.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the car-brand-X demo end to end: import, start, simulate 8 dealers over HTTP, report.",
+        discussion: """
+            Uses a fresh database `journeylab_demo` in the embedded cluster (replaced on every run) unless
+            --database-url names another one. Deterministic for a given --seed.
+            """
+    )
+
+    @Option(
+        name: .customLong("database-url"),
+        help: "Run on this database instead of a fresh `journeylab_demo` database in the embedded cluster.")
+    var databaseURL: String?
+    @Option(help: "Seed of the simulation and of the hypotheses' randomization.") var seed: UInt64 = 2026
+    @Option(help: "Number of simulated deals.") var deals: Int = 320
+    @Option(help: "The journey file to import.") var journeyFile: String?
+    @Option(help: "Where to write the HTML report (default: $JOURNEYLAB_HOME/demo-report.html).") var output: String?
+    @Option(help: "text (reports and next steps) or json (a summary for scripts).") var format: OutputFormat = .text
+
+    func validate() throws {
+        guard (20...5000).contains(deals) else { throw ValidationError("--deals must be between 20 and 5000") }
+        guard format == .text || format == .json else {
+            throw ValidationError("demo cannot print --format \(format.rawValue): use text or json")
+        }
+    }
+
+    func run() async throws {
+        let started = ContinuousClock.now
+        let progress = DemoProgress(enabled: format == .text)
+        progress.step("preparing the database")
+        let (configuration, where_) = try prepareDatabase()
+        let file = journeyFile.map { URL(fileURLWithPath: $0) } ?? Self.defaultJourneyFile()
+        let run = DemoRun(
+            configuration: configuration, journeyFile: file, seed: seed, dealCount: deals, progress: progress)
+        let summary = try await run.execute()
+
+        let home = EmbeddedDatabase.defaultHome(ProcessInfo.processInfo.environment)
+        let htmlPath = output ?? home.appendingPathComponent("demo-report.html").path
+        try FileManager.default.createDirectory(
+            at: URL(fileURLWithPath: htmlPath).deletingLastPathComponent(), withIntermediateDirectories: true)
+        try ReportRenderer.render(summary.reports, format: .html).write(toFile: htmlPath, atomically: true, encoding: .utf8)
+        progress.finish()
+
+        let elapsed = ContinuousClock.now - started
+        if format == .json {
+            return try Output.json(summary.json(database: where_, htmlPath: htmlPath, seconds: elapsed))
+        }
+        Output.line(try ReportRenderer.render(summary.reports, format: .text, colour: isatty(1) == 1))
+        Output.line(summary.trafficLine)
+        Output.line("HTML report: \(htmlPath)")
+        Output.line(String(format: "Done in %.1f s on %@.", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, where_))
+        Output.line()
+        Output.line("Try next:")
+        let url = databaseURL.map { " --database-url '\($0)'" } ?? " --database-url '\(configuration.connectionString)'"
+        Output.line("  journeylab journey show car-brand-x-family-men-30\(url)")
+        Output.line("  journeylab hypothesis show accessories-email-chain\(url)")
+        Output.line("  journeylab report accessories-email-chain --format markdown\(url)")
+        Output.line("  journeylab analyze --arm control=30/160 --arm treatment=88/160")
+        Output.line("  journeylab plan --baseline 0.2 --mde 0.15 --looks 3")
+        Output.line("  journeylab serve\(url)   # then see README: the five-minute tour")
+    }
+
+    /// The demo's database: as given, or a fresh `journeylab_demo` in the embedded cluster.
+    private func prepareDatabase() throws -> (PGConfiguration, String) {
+        if let databaseURL {
+            let configuration = try DatabaseLocation.resolve(explicitURL: databaseURL).configuration
+            return (configuration, configuration.description)
+        }
+        let embedded = EmbeddedDatabase()
+        let main = try embedded.start()
+        let admin = try PGConnection(configuration: try main.adding(["dbname": "postgres"]))
+        try admin.simpleQuery("DROP DATABASE IF EXISTS journeylab_demo WITH (FORCE)")
+        try admin.simpleQuery("CREATE DATABASE journeylab_demo")
+        let configuration = try main.adding(["dbname": "journeylab_demo"])
+        return (configuration, "the embedded database (\(configuration.description))")
+    }
+
+    static func defaultJourneyFile() -> URL {
+        let environment = ProcessInfo.processInfo.environment
+        if let explicit = environment["JOURNEYLAB_EXAMPLES_DIR"] {
+            return URL(fileURLWithPath: explicit).appendingPathComponent("car-brand-x.yaml")
+        }
+        return SchemaMigrations.directory().deletingLastPathComponent().appendingPathComponent("examples/car-brand-x.yaml")
+    }
+}
