@@ -2,5 +2,5 @@ import ArgumentParser
 
 /// Subcommands beyond `db`; each feature adds its command here.
 enum CommandRegistry {
-    static let more: [any ParsableCommand.Type] = []
+    static let more: [any ParsableCommand.Type] = [AssignCommand.self, SchedulerCommand.self, BenchAssignCommand.self]
 }
