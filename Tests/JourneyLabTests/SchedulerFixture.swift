@@ -21,10 +21,10 @@ struct SchedulerFixture {
     func addJourney(_ journey: String, stages: [String]) throws {
         let connection = try database.connect()
         try connection.execute("INSERT INTO segments (key, name) VALUES ('family-men-30', 'Family men 30+') ON CONFLICT DO NOTHING")
-        try connection.execute("INSERT INTO journeys (key, segment_key, name) VALUES ($1, 'family-men-30', $1)", [journey])
+        try connection.execute("INSERT INTO journeys (key, segment_key, name) VALUES ($1::text, 'family-men-30', $1::text)", [journey])
         for (position, stage) in stages.enumerated() {
             try connection.execute(
-                "INSERT INTO stages (journey_key, key, position, name) VALUES ($1, $2, $3::int4, $2)", [journey, stage, position])
+                "INSERT INTO stages (journey_key, key, position, name) VALUES ($1::text, $2::text, $3::int4, $2::text)", [journey, stage, position])
         }
     }
 
@@ -50,7 +50,18 @@ struct SchedulerFixture {
             outcome: status == .concluded ? .inconclusive : nil, plan: plan,
             planHash: status == .draft ? nil : plan.sha256, startAt: startAt,
             startedAt: started ? (startedAt ?? Self.start) : nil)
-        try HypothesisStore.insert(hypothesis, try database.connect())
+        // Arms can only be inserted before the plan is frozen: insert a draft, then move it as `start` would.
+        var draft = hypothesis
+        (draft.status, draft.outcome, draft.planHash, draft.startedAt) = (.draft, nil, nil, nil)
+        let connection = try database.connect()
+        try HypothesisStore.insert(draft, connection)
+        if hypothesis.status != .draft {
+            try connection.execute(
+                """
+                UPDATE hypotheses SET status = $2, outcome = $3, plan_hash = $4, started_at = $5::timestamptz WHERE key = $1
+                """,
+                [key, hypothesis.status.rawValue, hypothesis.outcome?.rawValue, hypothesis.planHash, hypothesis.startedAt])
+        }
         return hypothesis
     }
 

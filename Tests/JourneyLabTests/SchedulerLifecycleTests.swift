@@ -56,7 +56,7 @@ struct SchedulerLifecycleTests {
             try connection.execute(
                 """
                 INSERT INTO events (deal_id, idempotency_key, type, occurred_at, payload_hash, enrolled)
-                VALUES ($1, $1 || $2, $2, now(), 'x', true)
+                VALUES ($1::text, $1::text || $2::text, $2::text, now(), 'x', true)
                 """, [deal, type])
         }
         try close("D-0", "closed_won")

@@ -28,11 +28,11 @@ struct BenchAssignCommand: AsyncParsableCommand {
             let key = "bench-\(run)"
             try await pool.withConnection { try Self.setUp(key, $0) }
             let scheduler = Scheduler(pool: pool, options: .init(maxConcurrentBatches: batches))
-            func request(_ index: Int) -> AssignmentRequest {
+            @Sendable func request(_ index: Int) -> AssignmentRequest {
                 AssignmentRequest(dealID: "\(run)-\(index)", dealerID: "dealer-\(index % strata)", stage: "bench-stage")
             }
             // Warm-up: connections open, plan and sequences cached.
-            _ = try await Self.drive(count: 500, concurrency: concurrency) { try await scheduler.assign(request(deals + $0), actor: "bench") }
+            _ = try await Self.drive(count: 500, concurrency: concurrency) { _ = try await scheduler.assign(request(deals + $0), actor: "bench") }
             let enroll = try await Self.drive(count: deals, concurrency: concurrency) {
                 _ = try await scheduler.assign(request($0), actor: "bench")
             }
@@ -74,13 +74,13 @@ struct BenchAssignCommand: AsyncParsableCommand {
 
     /// Runs `body(0..<count)` from `concurrency` tasks; returns the elapsed seconds.
     static func drive(count: Int, concurrency: Int, _ body: @escaping @Sendable (Int) async throws -> Void) async throws -> Double {
-        let next = Atomic<Int>(0)
+        let next = IndexCounter()
         let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<concurrency {
                 group.addTask {
                     while true {
-                        let index = next.add(1, ordering: .relaxed).oldValue
+                        let index = next.take()
                         guard index < count else { return }
                         try await body(index)
                     }
@@ -111,4 +111,10 @@ struct BenchAssignCommand: AsyncParsableCommand {
                 planHash: plan.sha256, startedAt: Date()),
             connection)
     }
+}
+
+/// Hands out 0, 1, 2, … to concurrent workers.
+private final class IndexCounter: Sendable {
+    private let next = Atomic<Int>(0)
+    func take() -> Int { next.add(1, ordering: .relaxed).oldValue }
 }
