@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JourneyLab
+import Logging
 
 /// `journeylab scheduler tick`: one pass of the lifecycle ticker (the server runs it periodically).
 struct SchedulerCommand: AsyncParsableCommand {
@@ -21,7 +22,11 @@ struct SchedulerCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let moves = try await withPool(database, size: 1) { pool in try await LifecycleTicker(pool: pool).tick() }
+            // The moves are this command's output; the ticker's own log lines are for the server.
+            var logger = Logger(label: "journeylab.scheduler")
+            logger.logLevel = .warning
+            let quiet = logger
+            let moves = try await withPool(database, size: 1) { pool in try await LifecycleTicker(pool: pool, logger: quiet).tick() }
             struct Report: Encodable { var moves: [LifecycleTicker.Move] }
             if format == .json { return try Output.json(Report(moves: moves)) }
             if moves.isEmpty { return Output.line("No lifecycle move is due.") }
