@@ -3,7 +3,7 @@
 # method, 50 strata) against pgbench on the same throwaway PostgreSQL, in the same run:
 #   - enrollments vs pgbench: a single-row `INSERT … ON CONFLICT DO NOTHING` into a copy of `deals`, 32 clients;
 #   - repeat lookups vs pgbench: a primary-key SELECT, 32 clients.
-# Usage: scripts/bench/assign.sh [DEALS] [SECONDS]     (env: CONCURRENCY=32 STRATA=50 BATCHES=4 POOL=4 PGBENCH_MODE=simple)
+# Usage: scripts/bench/assign.sh [DEALS] [SECONDS]     (env: CONCURRENCY=32 STRATA=50 BATCHES=2 LANES=2 POOL=4 PGBENCH_MODE=simple)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -11,7 +11,8 @@ deals=${1:-20000}
 seconds=${2:-10}
 concurrency=${CONCURRENCY:-32}
 strata=${STRATA:-50}
-batches=${BATCHES:-4}
+batches=${BATCHES:-2}
+lanes=${LANES:-2}
 pool=${POOL:-4}
 mode=${PGBENCH_MODE:-simple}
 
@@ -25,15 +26,21 @@ trap 'bash scripts/pg-throwaway.sh stop "$JOURNEYLAB_TEST_PG_DIR"' EXIT
 url="$JOURNEYLAB_TEST_DATABASE_URL"
 psql_args=(-h "$JOURNEYLAB_TEST_PG_DIR/run" -p "$JOURNEYLAB_TEST_PG_PORT" -U postgres)
 
+tool() {  # a PostgreSQL client program: next to the server binaries, else on PATH
+    if [ -x "$JOURNEYLAB_TEST_PG_BIN/$1" ]; then echo "$JOURNEYLAB_TEST_PG_BIN/$1"; else command -v "$1"; fi
+}
+psql=$(tool psql)
+pgbench=$(tool pgbench)
+
 "$bin" db migrate --database-url "$url" >&2
 
 echo "journeylab bench-assign: $deals new deals, then $((deals * 2)) repeat lookups, $concurrency tasks, $strata strata" >&2
 swift_json=$("$bin" bench-assign --database-url "$url" --deals "$deals" --lookups $((deals * 2)) \
-    --concurrency "$concurrency" --strata "$strata" --batches "$batches" --pool-size "$pool")
+    --concurrency "$concurrency" --strata "$strata" --batches "$batches" --lanes "$lanes" --pool-size "$pool")
 echo "$swift_json" >&2
 
 work=$(mktemp -d)
-"$JOURNEYLAB_TEST_PG_BIN/psql" "${psql_args[@]}" -q -v ON_ERROR_STOP=1 postgres >&2 <<'SQL'
+"$psql" "${psql_args[@]}" -q -v ON_ERROR_STOP=1 postgres >&2 <<'SQL'
 CREATE TABLE bench_deals (LIKE deals INCLUDING ALL);
 CREATE TABLE bench_lookup (LIKE deals INCLUDING ALL);
 INSERT INTO bench_lookup (deal_id, dealer_id) SELECT 'deal-' || i, 'dealer-' || (i % 50) FROM generate_series(1, 100000) i;
@@ -49,7 +56,7 @@ SELECT deal_id, dealer_id, segment FROM bench_lookup WHERE deal_id = 'deal-' || 
 SQL
 
 pgbench_tps() {
-    "$JOURNEYLAB_TEST_PG_BIN/pgbench" "${psql_args[@]}" -n -M "$mode" -c "$concurrency" -j 2 -T "$seconds" -f "$1" postgres 2>/dev/null \
+    "$pgbench" "${psql_args[@]}" -n -M "$mode" -c "$concurrency" -j 2 -T "$seconds" -f "$1" postgres 2>/dev/null \
         | awk '/^tps = / { print $3; exit }'
 }
 echo "pgbench: single-row INSERT … ON CONFLICT DO NOTHING, $concurrency clients, ${seconds}s, -M $mode" >&2

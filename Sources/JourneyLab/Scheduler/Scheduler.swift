@@ -23,16 +23,21 @@ public struct Scheduler: Sendable {
         public var maxConcurrentBatches: Int
         /// Requests per batch at most.
         public var maxBatchSize: Int
+        /// Lanes (by dealer) the batches are spread over; batches of one lane may wait on each other's
+        /// cursor locks, batches of different lanes touch different dealer strata.
+        public var lanes: Int
 
-        public init(maxConcurrentBatches: Int = 4, maxBatchSize: Int = 256) {
+        public init(maxConcurrentBatches: Int = 2, maxBatchSize: Int = 256, lanes: Int = 2) {
             self.maxConcurrentBatches = maxConcurrentBatches
             self.maxBatchSize = maxBatchSize
+            self.lanes = lanes
         }
     }
 
     public let pool: PGPool
     public let clock: any JourneyClock
-    private let queue: EnrollmentQueue
+    /// One group-commit queue per lane, one batch in flight per lane; a deal's lane follows its dealer.
+    private let lanes: [EnrollmentQueue]
 
     /// - Parameters:
     ///   - pool: the database; batches borrow at most `min(options.maxConcurrentBatches, pool size)` connections.
@@ -42,19 +47,31 @@ public struct Scheduler: Sendable {
         self.pool = pool
         self.clock = clock
         let cache = SchedulerCache()
-        queue = EnrollmentQueue(
-            maxConcurrentBatches: min(options.maxConcurrentBatches, pool.options.size),
-            maxBatchSize: options.maxBatchSize
-        ) { requests in
+        let work: EnrollmentQueue.Work = { requests in
             do {
-                let results = try await pool.withConnection { connection in
+                return try await pool.withConnection { connection in
                     try EnrollmentBatch(requests: requests, cache: cache).run(connection)
                 }
-                return results
             } catch {
                 return requests.map { _ in .failure(error) }
             }
         }
+        // Lanes by dealer: batches running side by side touch disjoint dealer strata, so they do not queue
+        // behind each other's cursor row locks (the common `stratify dealer` case).
+        let batches = max(1, min(options.maxConcurrentBatches, pool.options.size))
+        let laneCount = max(1, min(options.lanes, batches))
+        lanes = (0..<laneCount).map { lane in
+            // Spread the batch budget over the lanes (the first lanes take the remainder).
+            let share = batches / laneCount + (lane < batches % laneCount ? 1 : 0)
+            return EnrollmentQueue(maxConcurrentBatches: share, maxBatchSize: options.maxBatchSize, work: work)
+        }
+    }
+
+    /// The lane of a dealer: FNV-1a of its id, so it is stable within and across processes.
+    private func lane(for dealerID: String) -> EnrollmentQueue {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in dealerID.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return lanes[Int(hash % UInt64(lanes.count))]
     }
 
     /// Enrolls the deal in every eligible running hypothesis of its stage (once; repeats return the same arms).
@@ -69,6 +86,6 @@ public struct Scheduler: Sendable {
     ///   differs from what was stored, `PGError` when the database is unreachable.
     public func assign(_ request: AssignmentRequest, actor: String) async throws -> AssignmentResult {
         try request.validate()
-        return try await queue.submit(request)
+        return try await lane(for: request.dealerID).submit(request)
     }
 }

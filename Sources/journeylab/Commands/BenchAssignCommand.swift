@@ -19,15 +19,16 @@ struct BenchAssignCommand: AsyncParsableCommand {
     @Option(help: "Concurrent tasks calling assign.") var concurrency = 32
     @Option(help: "Strata (dealers) of the block hypothesis.") var strata = 50
     @Option(help: "Database connections in the pool.") var poolSize = 4
-    @Option(help: "Scheduler batches in flight at once.") var batches = 4
+    @Option(help: "Scheduler batches in flight at once.") var batches = 2
+    @Option(help: "Scheduler lanes (by dealer).") var lanes = 2
 
     func run() async throws {
-        let (deals, lookups, concurrency, strata, batches) = (self.deals, self.lookups, self.concurrency, self.strata, self.batches)
+        let (deals, lookups, concurrency, strata, batches, lanes) = (self.deals, self.lookups, self.concurrency, self.strata, self.batches, self.lanes)
         let report = try await withPool(database, size: poolSize) { pool -> Report in
             let run = String(UInt64.random(in: 0...UInt64.max), radix: 36)
             let key = "bench-\(run)"
             try await pool.withConnection { try Self.setUp(key, $0) }
-            let scheduler = Scheduler(pool: pool, options: .init(maxConcurrentBatches: batches))
+            let scheduler = Scheduler(pool: pool, options: .init(maxConcurrentBatches: batches, lanes: lanes))
             @Sendable func request(_ index: Int) -> AssignmentRequest {
                 AssignmentRequest(dealID: "\(run)-\(index)", dealerID: "dealer-\(index % strata)", stage: "bench-stage")
             }
@@ -99,17 +100,20 @@ struct BenchAssignCommand: AsyncParsableCommand {
         try connection.execute(
             "INSERT INTO journeys (key, segment_key, name) VALUES ('bench-journey', 'bench-segment', 'Bench') ON CONFLICT DO NOTHING")
         try connection.execute(
-            "INSERT INTO stages (journey_key, key, position, name) VALUES ('bench-journey', 'bench-stage', 0, 'Bench stage') ON CONFLICT DO NOTHING")
+            """
+            INSERT INTO stages (journey_key, key, position, name) SELECT 'bench-journey', 'bench-stage', 0, 'Bench stage'
+             WHERE NOT EXISTS (SELECT 1 FROM stages WHERE journey_key = 'bench-journey' AND key = 'bench-stage')
+            """)
         try connection.execute("UPDATE hypotheses SET status = 'stopped' WHERE journey_key = 'bench-journey' AND status = 'running'")
         let plan = Hypothesis.Plan(
             metric: "closed_won",
             arms: [.init(name: "control", weight: 1, isControl: true), .init(name: "treatment", weight: 1, isControl: false)],
             seed: Int64.random(in: Int64.min...Int64.max))
+        // Arms go in while the plan is a draft; then it starts (plan hash, started_at) as `hypothesis start` does.
         try HypothesisStore.insert(
-            Hypothesis(
-                key: key, journeyKey: "bench-journey", stageKey: "bench-stage", title: "Bench", status: .running, plan: plan,
-                planHash: plan.sha256, startedAt: Date()),
-            connection)
+            Hypothesis(key: key, journeyKey: "bench-journey", stageKey: "bench-stage", title: "Bench", plan: plan), connection)
+        try connection.execute(
+            "UPDATE hypotheses SET status = 'running', plan_hash = $2, started_at = now() WHERE key = $1", [key, plan.sha256])
     }
 }
 
