@@ -83,7 +83,7 @@ struct EnrollmentBatch {
         }
         if !pending.isEmpty {
             do {
-                let written = try connection.withTransaction { try enroll($0, pending, running, indexesByDeal) }
+                let written = try transaction(connection) { try enroll($0, pending, running, indexesByDeal) }
                 for (decision, assignments) in written { fill(&results, decision, assignments: assignments) }
             } catch {
                 // Isolate the request that made the batch fail: each deal alone, in its own transaction.
@@ -93,7 +93,7 @@ struct EnrollmentBatch {
                         continue
                     }
                     do {
-                        let written = try connection.withTransaction { try enroll($0, [decision], running, indexesByDeal) }
+                        let written = try transaction(connection) { try enroll($0, [decision], running, indexesByDeal) }
                         for (decision, assignments) in written { fill(&results, decision, assignments: assignments) }
                     } catch {
                         for index in indexesByDeal[decision.dealID]! { results[index] = .failure(error) }
@@ -261,7 +261,7 @@ struct EnrollmentBatch {
     /// its assignments after enrollment.
     private func enroll(
         _ connection: PGConnection, _ decisions: [DealDecision], _ running: [EnrollmentPlan], _ indexesByDeal: [String: [Int]]
-    ) throws -> [(DealDecision, [StoredAssignment])] {
+    ) throws -> ([(DealDecision, [StoredAssignment])], [PGStatement]) {
         var decisions = decisions.sorted { $0.dealID < $1.dealID }
 
         // New deals: the unique index serializes a concurrent insert of the same deal behind ours.
@@ -354,24 +354,26 @@ struct EnrollmentBatch {
                 weights: plan.weights)
         }
 
+        // Sent with the COMMIT in one pipeline (see `transaction`): nothing is read back from these.
+        var tail: [PGStatement] = []
         if !pairs.isEmpty {
-            try connection.execute(
+            tail.append(PGStatement(
                 """
                 INSERT INTO assignments (deal_id, hypothesis_key, arm, stratum, slot)
                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int4[])
                 """,
                 [PGArrayLiteral(pairs.map { decisions[$0.decision].dealID }), PGArrayLiteral(pairs.map(\.plan.key)),
                  PGArrayLiteral(pairs.map { $0.plan.arms[$0.armIndex].name }), PGArrayLiteral(pairs.map(\.stratum)),
-                 PGArrayLiteral(pairs.map(\.slot))])
+                 PGArrayLiteral(pairs.map(\.slot))]))
             let claims = pairs.filter { $0.plan.exclusionGroup != nil }
             if !claims.isEmpty {
-                try connection.execute(
+                tail.append(PGStatement(
                     """
                     INSERT INTO exclusion_claims (exclusion_group, deal_id, hypothesis_key)
                     SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
                     """,
                     [PGArrayLiteral(claims.map { $0.plan.exclusionGroup }),
-                     PGArrayLiteral(claims.map { decisions[$0.decision].dealID }), PGArrayLiteral(claims.map(\.plan.key))])
+                     PGArrayLiteral(claims.map { decisions[$0.decision].dealID }), PGArrayLiteral(claims.map(\.plan.key))]))
             }
         }
 
@@ -380,7 +382,20 @@ struct EnrollmentBatch {
             let arm = pair.plan.arms[pair.armIndex]
             assignments[pair.decision].append(StoredAssignment(hypothesisKey: pair.plan.key, arm: arm.name, isControl: arm.isControl))
         }
-        return Array(zip(decisions, assignments))
+        return (Array(zip(decisions, assignments)), tail)
+    }
+
+    /// BEGIN, `body`, then `body`'s final writes and the COMMIT in one pipelined round trip; ROLLBACK on error.
+    private func transaction<T>(_ connection: PGConnection, _ body: (PGConnection) throws -> (T, [PGStatement])) throws -> T {
+        try connection.simpleQuery("BEGIN")
+        do {
+            let (value, tail) = try body(connection)
+            try connection.pipeline(tail + [PGStatement("COMMIT")])
+            return value
+        } catch {
+            if !connection.isBroken { try? connection.simpleQuery("ROLLBACK") }
+            throw error
+        }
     }
 
     /// Picks one hypothesis per unclaimed exclusion group: the one with the fewest deals so far (counting this
