@@ -34,11 +34,6 @@ pgbench=$(tool pgbench)
 
 "$bin" db migrate --database-url "$url" >&2
 
-echo "journeylab bench-assign: $deals new deals, then $((deals * 2)) repeat lookups, $concurrency tasks, $strata strata" >&2
-swift_json=$("$bin" bench-assign --database-url "$url" --deals "$deals" --lookups $((deals * 2)) \
-    --concurrency "$concurrency" --strata "$strata" --batches "$batches" --lanes "$lanes" --pool-size "$pool")
-echo "$swift_json" >&2
-
 work=$(mktemp -d)
 "$psql" "${psql_args[@]}" -q -v ON_ERROR_STOP=1 postgres >&2 <<'SQL'
 CREATE TABLE bench_deals (LIKE deals INCLUDING ALL);
@@ -56,13 +51,26 @@ SELECT deal_id, dealer_id, segment FROM bench_lookup WHERE deal_id = 'deal-' || 
 SQL
 
 pgbench_tps() {
-    "$pgbench" "${psql_args[@]}" -n -M "$mode" -c "$concurrency" -j 2 -T "$seconds" -f "$1" postgres 2>/dev/null \
+    "$pgbench" "${psql_args[@]}" -n -M "$mode" -c "$concurrency" -j 2 -T "$2" -f "$1" postgres 2>/dev/null \
         | awk '/^tps = / { print $3; exit }'
 }
-echo "pgbench: single-row INSERT … ON CONFLICT DO NOTHING, $concurrency clients, ${seconds}s, -M $mode" >&2
-insert_tps=$(pgbench_tps "$work/insert.sql")
-echo "pgbench: primary-key SELECT, $concurrency clients, ${seconds}s, -M $mode" >&2
-select_tps=$(pgbench_tps "$work/select.sql")
+# pgbench before and after the Swift run (half the time each), so load drifting on a shared machine
+# weighs on both sides alike; the figure is the mean of the two rounds.
+half=$(( (seconds + 1) / 2 ))
+echo "pgbench round 1: single-row INSERT … ON CONFLICT DO NOTHING and primary-key SELECT, $concurrency clients, ${half}s each, -M $mode" >&2
+insert1=$(pgbench_tps "$work/insert.sql" "$half")
+select1=$(pgbench_tps "$work/select.sql" "$half")
+echo "journeylab bench-assign: $deals new deals, then $((deals * 2)) repeat lookups, $concurrency tasks, $strata strata" >&2
+swift_json=$("$bin" bench-assign --database-url "$url" --deals "$deals" --lookups $((deals * 2)) \
+    --concurrency "$concurrency" --strata "$strata" --batches "$batches" --lanes "$lanes" --pool-size "$pool")
+echo "$swift_json" >&2
+
+echo "pgbench round 2" >&2
+insert2=$(pgbench_tps "$work/insert.sql" "$half")
+select2=$(pgbench_tps "$work/select.sql" "$half")
+insert_tps=$(python3 -c "print(($insert1 + $insert2) / 2)")
+select_tps=$(python3 -c "print(($select1 + $select2) / 2)")
+echo "pgbench INSERT rounds: $insert1 $insert2; SELECT rounds: $select1 $select2" >&2
 rm -rf "$work"
 
 python3 - "$swift_json" "$insert_tps" "$select_tps" <<'PY'
