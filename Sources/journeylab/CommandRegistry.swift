@@ -4,6 +4,8 @@ import ArgumentParser
 enum CommandRegistry {
     static let more: [any ParsableCommand.Type] = [
         JourneyCommand.self, HypothesisCommand.self, AuditCommand.self,
+        AssignCommand.self, SchedulerCommand.self,
         AnalyzeCommand.self, PlanCommand.self, ReportCommand.self,
+        DemoCommand.self, BenchAssignCommand.self,
     ]
 }

@@ -1,0 +1,426 @@
+import Foundation
+import Postgres
+
+/// The database work for a batch of assignment requests, on one borrowed connection (blocking).
+///
+/// 1. **Lookup** (one read-only statement, no transaction): the deals' stored dealer/segment, their
+///    assignments and exclusion claims, and the running hypotheses of the requested stages. Deals already
+///    enrolled in everything they are eligible for are answered from it: a repeat costs a share of one query.
+/// 2. **Enrollment** (one transaction for the whole batch, so concurrent requests commit together):
+///    insert new deals (`ON CONFLICT DO NOTHING`; the unique index makes a concurrent insert of the same deal
+///    wait for ours), lock and re-read deals that already existed (`FOR UPDATE`, so two batches never enroll
+///    the same deal at once), take block slots with one `INSERT … ON CONFLICT DO UPDATE SET next_slot =
+///    next_slot + k … RETURNING` per batch (the row lock hands every slot out once; a rollback returns them),
+///    then insert the assignments and exclusion claims. `UNIQUE (hypothesis_key, stratum, slot)` and the
+///    primary keys make PostgreSQL refuse anything that would double-use a slot or re-assign a deal.
+///
+/// A request whose dealer or segment contradicts the stored deal gets a `.conflict` error without affecting
+/// the others; an unexpected database error makes the batch retry each deal on its own, so it fails only
+/// the request that caused it.
+struct EnrollmentBatch {
+    let requests: [AssignmentRequest]
+    let cache: SchedulerCache
+
+    // MARK: Stored state
+
+    struct StoredDeal: Equatable {
+        var dealerID: String
+        var segment: String?
+    }
+
+    struct StoredAssignment {
+        var hypothesisKey: String
+        var arm: String
+        var isControl: Bool
+    }
+
+    struct DealState {
+        var deal: StoredDeal?
+        var assignments: [StoredAssignment] = []
+        /// exclusion group → hypothesis key
+        var claims: [String: String] = [:]
+    }
+
+    /// What to do for one deal of the batch.
+    struct DealDecision {
+        var dealID: String
+        var canonical: StoredDeal
+        var firstStage: String
+        var attributes: [String: String]?
+        /// Request indexes answered with the deal's assignments.
+        var accepted: [Int] = []
+        var conflicts: [(Int, JourneyLabError)] = []
+        var existing: [StoredAssignment] = []
+        /// Hypotheses to enroll the deal in, decided.
+        var enroll: [EnrollmentPlan] = []
+        /// Per exclusion group without a claim: the eligible hypotheses, of which exactly one is chosen.
+        var groupChoices: [[EnrollmentPlan]] = []
+        var needsWrite: Bool { !enroll.isEmpty || !groupChoices.isEmpty }
+    }
+
+    // MARK: Running
+
+    /// Processes the batch; one result per request, in order.
+    func run(_ connection: PGConnection) throws -> [Result<AssignmentResult, any Error>] {
+        var order: [String] = []
+        var indexesByDeal: [String: [Int]] = [:]
+        for (index, request) in requests.enumerated() {
+            if indexesByDeal[request.dealID] == nil { order.append(request.dealID) }
+            indexesByDeal[request.dealID, default: []].append(index)
+        }
+        let stages = Array(Set(requests.map(\.stage)))
+        let (states, running) = try lookup(connection, dealIDs: order, stages: stages)
+
+        var results = [Result<AssignmentResult, any Error>?](repeating: nil, count: requests.count)
+        var pending: [DealDecision] = []
+        for dealID in order {
+            let decision = decide(dealID, indexesByDeal[dealID]!, states[dealID] ?? DealState(), running)
+            if decision.needsWrite {
+                pending.append(decision)
+            } else {
+                fill(&results, decision, assignments: decision.existing)
+            }
+        }
+        if !pending.isEmpty {
+            do {
+                let written = try transaction(connection) { try enroll($0, pending, running, indexesByDeal) }
+                for (decision, assignments) in written { fill(&results, decision, assignments: assignments) }
+            } catch {
+                // Isolate the request that made the batch fail: each deal alone, in its own transaction.
+                for decision in pending {
+                    if pending.count == 1 {
+                        for index in indexesByDeal[decision.dealID]! { results[index] = .failure(error) }
+                        continue
+                    }
+                    do {
+                        let written = try transaction(connection) { try enroll($0, [decision], running, indexesByDeal) }
+                        for (decision, assignments) in written { fill(&results, decision, assignments: assignments) }
+                    } catch {
+                        for index in indexesByDeal[decision.dealID]! { results[index] = .failure(error) }
+                    }
+                }
+            }
+        }
+        return results.map { $0 ?? .failure(JourneyLabError(.internalFailure, "the scheduler lost a request")) }
+    }
+
+    private func fill(
+        _ results: inout [Result<AssignmentResult, any Error>?], _ decision: DealDecision, assignments: [StoredAssignment]
+    ) {
+        let result = AssignmentResult(
+            dealID: decision.dealID,
+            assignments: assignments.sorted { $0.hypothesisKey < $1.hypothesisKey }.map {
+                AssignmentResult.Assignment(hypothesisKey: $0.hypothesisKey, arm: $0.arm, apply: !$0.isControl)
+            })
+        for index in decision.accepted { results[index] = .success(result) }
+        for (index, error) in decision.conflicts { results[index] = .failure(error) }
+    }
+
+    // MARK: Deciding
+
+    /// Who the deal is, which requests contradict it, and which hypotheses it still has to join.
+    func decide(_ dealID: String, _ indexes: [Int], _ state: DealState, _ running: [EnrollmentPlan]) -> DealDecision {
+        let first = requests[indexes[0]]
+        let canonical = state.deal ?? StoredDeal(dealerID: first.dealerID, segment: first.segment)
+        var decision = DealDecision(
+            dealID: dealID, canonical: canonical, firstStage: first.stage, attributes: first.attributes,
+            existing: state.assignments)
+        var stages = Set<String>()
+        for index in indexes {
+            let request = requests[index]
+            if request.dealerID != canonical.dealerID {
+                decision.conflicts.append((index, JourneyLabError(
+                    .conflict,
+                    "deal \"\(dealID)\" belongs to dealer \"\(canonical.dealerID)\", not \"\(request.dealerID)\": a deal's dealer cannot change after enrollment",
+                    field: "dealer_id")))
+            } else if let segment = request.segment, segment != canonical.segment {
+                decision.conflicts.append((index, JourneyLabError(
+                    .conflict,
+                    "deal \"\(dealID)\" is in segment \(canonical.segment.map { "\"\($0)\"" } ?? "(none)"), not \"\(segment)\": a deal's segment cannot change after enrollment",
+                    field: "segment")))
+            } else {
+                decision.accepted.append(index)
+                stages.insert(request.stage)
+            }
+        }
+        guard !decision.accepted.isEmpty else { return decision }
+
+        let assigned = Set(state.assignments.map(\.hypothesisKey))
+        var groups: [String: [EnrollmentPlan]] = [:]
+        for plan in running where stages.contains(plan.stageKey) && plan.admits(segment: canonical.segment) {
+            guard !assigned.contains(plan.key) else { continue }
+            if let group = plan.exclusionGroup {
+                if let claimant = state.claims[group] {
+                    // Claimed by another hypothesis of the group: never share the deal.
+                    if claimant == plan.key { decision.enroll.append(plan) }
+                } else {
+                    groups[group, default: []].append(plan)
+                }
+            } else {
+                decision.enroll.append(plan)
+            }
+        }
+        for group in groups.keys.sorted() {
+            let candidates = groups[group]!
+            if candidates.count == 1 { decision.enroll.append(candidates[0]) } else { decision.groupChoices.append(candidates) }
+        }
+        return decision
+    }
+
+    // MARK: SQL
+
+    /// One statement: stored deals, their assignments (with the arm's control flag) and claims, and the
+    /// running hypotheses of the stages.
+    private func lookup(_ connection: PGConnection, dealIDs: [String], stages: [String]) throws
+        -> ([String: DealState], [EnrollmentPlan])
+    {
+        var states: [String: DealState] = [:]
+        var runningKeys: [(key: String, planHash: String)] = []
+        let result = try connection.query(
+            """
+            SELECT 'd', d.deal_id::text, d.dealer_id::text, d.segment, NULL FROM deals d WHERE d.deal_id = ANY($1::text[])
+            UNION ALL
+            SELECT 'a', x.deal_id::text, x.hypothesis_key::text, x.arm::text, r.is_control::text
+              FROM assignments x JOIN arms r ON r.hypothesis_key = x.hypothesis_key AND r.name = x.arm
+             WHERE x.deal_id = ANY($1::text[])
+            UNION ALL
+            SELECT 'c', c.deal_id::text, c.exclusion_group::text, c.hypothesis_key::text, NULL
+              FROM exclusion_claims c WHERE c.deal_id = ANY($1::text[])
+            UNION ALL
+            SELECT 'h', h.key::text, h.plan_hash, NULL, NULL FROM hypotheses h
+             WHERE h.status = 'running' AND h.stage_key = ANY($2::text[])
+            """,
+            [PGArrayLiteral(dealIDs), PGArrayLiteral(stages)])
+        _ = try result.rows { row in
+            let kind = try row.decode(String.self, 0)
+            let id = try row.decode(String.self, 1)
+            switch kind {
+            case "d":
+                states[id, default: DealState()].deal = StoredDeal(
+                    dealerID: try row.decode(String.self, 2), segment: try row.decodeIfPresent(String.self, 3))
+            case "a":
+                states[id, default: DealState()].assignments.append(StoredAssignment(
+                    hypothesisKey: try row.decode(String.self, 2), arm: try row.decode(String.self, 3),
+                    isControl: try row.decode(String.self, 4) == "true"))
+            case "c":
+                states[id, default: DealState()].claims[try row.decode(String.self, 2)] = try row.decode(String.self, 3)
+            default:
+                runningKeys.append((id, try row.decodeIfPresent(String.self, 2) ?? ""))
+            }
+        }
+        return (states, try plans(runningKeys, connection))
+    }
+
+    /// Frozen plans from the cache, loading the ones not seen yet.
+    private func plans(_ keys: [(key: String, planHash: String)], _ connection: PGConnection) throws -> [EnrollmentPlan] {
+        try keys.sorted { $0.key < $1.key }.compactMap { key, planHash in
+            if let plan = cache.plan(key: key, planHash: planHash) { return plan }
+            guard let hypothesis = try HypothesisStore.load(key, connection), hypothesis.status == .running,
+                hypothesis.planHash == planHash, !hypothesis.plan.arms.isEmpty
+            else { return nil }
+            let plan = EnrollmentPlan(hypothesis)
+            cache.store(plan)
+            return plan
+        }
+    }
+
+    /// Re-reads deals that existed before this transaction, locking them, with their assignments and claims.
+    private func lockAndRead(_ connection: PGConnection, dealIDs: [String]) throws -> [String: DealState] {
+        var states: [String: DealState] = [:]
+        let ids = PGArrayLiteral(dealIDs)
+        _ = try connection.query(
+            "SELECT deal_id::text, dealer_id::text, segment FROM deals WHERE deal_id = ANY($1::text[]) ORDER BY deal_id FOR UPDATE",
+            [ids]
+        ).rows { row in
+            states[try row.decode(String.self, 0)] = DealState(
+                deal: StoredDeal(dealerID: try row.decode(String.self, 1), segment: try row.decodeIfPresent(String.self, 2)))
+        }
+        _ = try connection.query(
+            """
+            SELECT 'a', x.deal_id::text, x.hypothesis_key::text, x.arm::text, r.is_control::text
+              FROM assignments x JOIN arms r ON r.hypothesis_key = x.hypothesis_key AND r.name = x.arm
+             WHERE x.deal_id = ANY($1::text[])
+            UNION ALL
+            SELECT 'c', c.deal_id::text, c.exclusion_group::text, c.hypothesis_key::text, NULL
+              FROM exclusion_claims c WHERE c.deal_id = ANY($1::text[])
+            """, [ids]
+        ).rows { row in
+            let id = try row.decode(String.self, 1)
+            if try row.decode(String.self, 0) == "a" {
+                states[id, default: DealState()].assignments.append(StoredAssignment(
+                    hypothesisKey: try row.decode(String.self, 2), arm: try row.decode(String.self, 3),
+                    isControl: try row.decode(String.self, 4) == "true"))
+            } else {
+                states[id, default: DealState()].claims[try row.decode(String.self, 2)] = try row.decode(String.self, 3)
+            }
+        }
+        return states
+    }
+
+    /// The enrollment transaction's body. Returns each deal's decision (possibly revised after locking) and
+    /// its assignments after enrollment.
+    private func enroll(
+        _ connection: PGConnection, _ decisions: [DealDecision], _ running: [EnrollmentPlan], _ indexesByDeal: [String: [Int]]
+    ) throws -> ([(DealDecision, [StoredAssignment])], [PGStatement]) {
+        var decisions = decisions.sorted { $0.dealID < $1.dealID }
+
+        // New deals: the unique index serializes a concurrent insert of the same deal behind ours.
+        let inserted = Set(try connection.query(
+            """
+            INSERT INTO deals (deal_id, dealer_id, segment, first_stage, attributes)
+            SELECT i.deal_id, i.dealer_id, i.segment, i.stage, COALESCE(i.attributes::jsonb, '{}')
+              FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+                   AS i(deal_id, dealer_id, segment, stage, attributes)
+             ORDER BY i.deal_id
+            ON CONFLICT (deal_id) DO NOTHING
+            RETURNING deal_id::text
+            """,
+            [PGArrayLiteral(decisions.map(\.dealID)), PGArrayLiteral(decisions.map(\.canonical.dealerID)),
+             PGArrayLiteral(decisions.map(\.canonical.segment)), PGArrayLiteral(decisions.map(\.firstStage)),
+             PGArrayLiteral(try decisions.map { try $0.attributes.map { try PGJSON(encoding: $0).text } })]
+        ).rows { try $0.decode(String.self, 0) })
+
+        // Deals that already existed (maybe committed a moment ago by another batch): lock, then decide again.
+        let existing = decisions.map(\.dealID).filter { !inserted.contains($0) }
+        if !existing.isEmpty {
+            let states = try lockAndRead(connection, dealIDs: existing)
+            for index in decisions.indices where !inserted.contains(decisions[index].dealID) {
+                let dealID = decisions[index].dealID
+                decisions[index] = decide(dealID, indexesByDeal[dealID]!, states[dealID] ?? DealState(), running)
+            }
+        }
+
+        try chooseWithinExclusionGroups(connection, &decisions)
+
+        // Every (deal, hypothesis) to insert, with its stratum.
+        struct Pair {
+            var decision: Int
+            var plan: EnrollmentPlan
+            var stratum: String
+            var slot: Int?
+            var armIndex = 0
+        }
+        var pairs: [Pair] = []
+        for (index, decision) in decisions.enumerated() {
+            for plan in decision.enroll {
+                pairs.append(Pair(
+                    decision: index, plan: plan,
+                    stratum: plan.stratum(dealerID: decision.canonical.dealerID, segment: decision.canonical.segment)))
+            }
+        }
+
+        // Block slots: one upsert for every (hypothesis, stratum) of the batch, in key order (no deadlocks).
+        var slotsNeeded: [String: [String: [Int]]] = [:]  // hypothesis → stratum → pair indexes
+        for (index, pair) in pairs.enumerated() where pair.plan.randomization == .block {
+            slotsNeeded[pair.plan.key, default: [:]][pair.stratum, default: []].append(index)
+        }
+        if !slotsNeeded.isEmpty {
+            var keys: [String] = []
+            var strata: [String] = []
+            var counts: [Int?] = []
+            for key in slotsNeeded.keys.sorted() {
+                for stratum in slotsNeeded[key]!.keys.sorted() {
+                    keys.append(key)
+                    strata.append(stratum)
+                    counts.append(slotsNeeded[key]![stratum]!.count)
+                }
+            }
+            _ = try connection.query(
+                """
+                INSERT INTO randomization_cursors AS r (hypothesis_key, stratum, next_slot)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::int4[]) ORDER BY 1, 2
+                ON CONFLICT (hypothesis_key, stratum) DO UPDATE SET next_slot = r.next_slot + EXCLUDED.next_slot
+                RETURNING hypothesis_key::text, stratum, next_slot
+                """,
+                [PGArrayLiteral(keys), PGArrayLiteral(strata), PGArrayLiteral(counts)]
+            ).rows { row in
+                let key = try row.decode(String.self, 0)
+                let stratum = try row.decode(String.self, 1)
+                let end = try row.decode(Int.self, 2)
+                let members = slotsNeeded[key]![stratum]!
+                let start = end - members.count
+                let plan = pairs[members[0]].plan
+                let arms = cache.arms(plan, stratum: stratum, slots: Array(start..<end))
+                for (offset, member) in members.enumerated() {
+                    pairs[member].slot = start + offset
+                    pairs[member].armIndex = arms[offset]
+                }
+            }
+        }
+        for index in pairs.indices where pairs[index].plan.randomization == .hash {
+            let plan = pairs[index].plan
+            pairs[index].armIndex = HashAssignment.armIndex(
+                dealID: decisions[pairs[index].decision].dealID, hypothesisKey: plan.key, seed: plan.seed,
+                weights: plan.weights)
+        }
+
+        // Sent with the COMMIT in one pipeline (see `transaction`): nothing is read back from these.
+        var tail: [PGStatement] = []
+        if !pairs.isEmpty {
+            tail.append(PGStatement(
+                """
+                INSERT INTO assignments (deal_id, hypothesis_key, arm, stratum, slot)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int4[])
+                """,
+                [PGArrayLiteral(pairs.map { decisions[$0.decision].dealID }), PGArrayLiteral(pairs.map(\.plan.key)),
+                 PGArrayLiteral(pairs.map { $0.plan.arms[$0.armIndex].name }), PGArrayLiteral(pairs.map(\.stratum)),
+                 PGArrayLiteral(pairs.map(\.slot))]))
+            let claims = pairs.filter { $0.plan.exclusionGroup != nil }
+            if !claims.isEmpty {
+                tail.append(PGStatement(
+                    """
+                    INSERT INTO exclusion_claims (exclusion_group, deal_id, hypothesis_key)
+                    SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+                    """,
+                    [PGArrayLiteral(claims.map { $0.plan.exclusionGroup }),
+                     PGArrayLiteral(claims.map { decisions[$0.decision].dealID }), PGArrayLiteral(claims.map(\.plan.key))]))
+            }
+        }
+
+        var assignments = decisions.map(\.existing)
+        for pair in pairs {
+            let arm = pair.plan.arms[pair.armIndex]
+            assignments[pair.decision].append(StoredAssignment(hypothesisKey: pair.plan.key, arm: arm.name, isControl: arm.isControl))
+        }
+        return (Array(zip(decisions, assignments)), tail)
+    }
+
+    /// BEGIN, `body`, then `body`'s final writes and the COMMIT in one pipelined round trip; ROLLBACK on error.
+    private func transaction<T>(_ connection: PGConnection, _ body: (PGConnection) throws -> (T, [PGStatement])) throws -> T {
+        try connection.simpleQuery("BEGIN")
+        do {
+            let (value, tail) = try body(connection)
+            try connection.pipeline(tail + [PGStatement("COMMIT")])
+            return value
+        } catch {
+            if !connection.isBroken { try? connection.simpleQuery("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// Picks one hypothesis per unclaimed exclusion group: the one with the fewest deals so far (counting this
+    /// batch's choices), ties broken by `HashAssignment.exclusionRank`.
+    private func chooseWithinExclusionGroups(_ connection: PGConnection, _ decisions: inout [DealDecision]) throws {
+        let candidates = Set(decisions.flatMap { $0.groupChoices.flatMap { $0.map(\.key) } })
+        guard !candidates.isEmpty else { return }
+        var enrolled: [String: Int] = [:]
+        _ = try connection.query(
+            "SELECT hypothesis_key::text, count(*) FROM assignments WHERE hypothesis_key = ANY($1::text[]) GROUP BY 1",
+            [PGArrayLiteral(Array(candidates))]
+        ).rows { enrolled[try $0.decode(String.self, 0)] = try $0.decode(Int.self, 1) }
+        for index in decisions.indices {
+            for group in decisions[index].groupChoices {
+                let dealID = decisions[index].dealID
+                let chosen = group.min { a, b in
+                    let (countA, countB) = (enrolled[a.key, default: 0], enrolled[b.key, default: 0])
+                    if countA != countB { return countA < countB }
+                    return HashAssignment.exclusionRank(dealID: dealID, hypothesisKey: a.key)
+                        < HashAssignment.exclusionRank(dealID: dealID, hypothesisKey: b.key)
+                }!
+                enrolled[chosen.key, default: 0] += 1
+                decisions[index].enroll.append(chosen)
+            }
+            decisions[index].groupChoices = []
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import Postgres
+
+/// A one-dimensional PostgreSQL array sent as one text parameter (`{"a","b",NULL}`), cast in SQL
+/// (`$1::text[]`, `$2::int4[]`), so a whole batch travels in a handful of parameters.
+///
+/// Every element is double-quoted with `\` and `"` escaped, so commas, braces and quotes in values are data.
+struct PGArrayLiteral: PGEncodable {
+    let pgText: String?
+
+    init(_ values: [String?]) {
+        var text = "{"
+        for (index, value) in values.enumerated() {
+            if index > 0 { text += "," }
+            guard let value else {
+                text += "NULL"
+                continue
+            }
+            text += "\""
+            for character in value.unicodeScalars {
+                if character == "\\" || character == "\"" { text += "\\" }
+                text.unicodeScalars.append(character)
+            }
+            text += "\""
+        }
+        pgText = text + "}"
+    }
+
+    init(_ values: [String]) { self.init(values.map { Optional($0) }) }
+
+    init(_ values: [Int?]) { self.init(values.map { $0.map(String.init) }) }
+}
