@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import JourneyLab
 import Logging
+import NIOCore
 import Postgres
 import ServiceLifecycle
 
@@ -14,9 +15,11 @@ import ServiceLifecycle
 /// - Parameters:
 ///   - configuration: host, port, pool and behaviour.
 ///   - extraServices: long-running services to run beside the server (the lifecycle ticker).
+///   - onServerRunning: called with the bound port once the server listens (useful with port 0).
 /// - Returns: the application, not yet running.
 public func buildApplication(
-    _ configuration: ServerConfiguration, extraServices: [any Service] = []
+    _ configuration: ServerConfiguration, extraServices: [any Service] = [],
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "journeylab.server")
     logger.logLevel = configuration.logLevel
@@ -29,11 +32,13 @@ public func buildApplication(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "journeylab"),
         services: [DatabasePoolService(pool: pool)] + extraServices,
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
     if configuration.migrateOnStart {
+        let startupLogger = logger
         app.beforeServerStarts {
             let applied = try await pool.withConnection { try migrator.migrate($0) }
-            if !applied.isEmpty { logger.info("applied migrations", metadata: ["migrations": "\(applied)"]) }
+            if !applied.isEmpty { startupLogger.info("applied migrations", metadata: ["migrations": "\(applied)"]) }
         }
     }
     return app

@@ -132,7 +132,7 @@ public struct EventCSVImporter: Sendable {
             try connection.simpleQuery("CREATE INDEX ON event_staging (deal_id, idempotency_key); ANALYZE event_staging")
             // Rows the database refuses: unknown deals, another dealer's deal, or a key already used with another payload
             // (in the table or earlier in the file).
-            var databaseRejects = try connection.query(
+            let databaseRejects = try connection.query(
                 """
                 SELECT s.line,
                        CASE WHEN d.deal_id IS NULL THEN 'deal_id "' || s.deal_id || '" is not a known deal'
@@ -156,7 +156,6 @@ public struct EventCSVImporter: Sendable {
             if !allRejects.isEmpty, !skipBadRows {
                 return Report(accepted: 0, duplicates: 0, rejected: allRejects, merged: false)
             }
-            databaseRejects = []
             let badLines = "{" + allRejects.map { String($0.line) }.joined(separator: ",") + "}"
             let accepted = try connection.execute(
                 """

@@ -43,8 +43,9 @@ public struct EventIngestor: Sendable {
             validated.append(try EventValidation.validate(event, field: "events[\(index)]", now: now))
         }
         let source = self.source
+        let batch = validated
         return try await pool.withTransaction { connection in
-            try Self.store(validated, principal: principal, source: source, connection)
+            try Self.store(batch, principal: principal, source: source, connection)
         }
     }
 

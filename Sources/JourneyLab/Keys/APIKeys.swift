@@ -84,7 +84,7 @@ public enum APIKeys {
             ).firstRow(decode)!
             try AuditLog.record(
                 connection, actor: actor, action: "key.revoke", entityType: "api_key", entityKey: id,
-                after: ["revoked_at": PGTimestamp.format(revoked.revokedAt ?? Date())])
+                after: ["revoked_at": PGTimestamp.format(revoked.revokedAt ?? Date())] as [String: String])
             return revoked
         }
     }

@@ -58,7 +58,7 @@ final class KeyVerifier: Sendable {
         guard APIKeys.isWellFormed(secret) else { return .unknown }
         let now = ContinuousClock.now
         let hash = ttl > .zero ? APIKeys.hash(secret) : ""
-        if ttl > .zero, let (answer, expiry) = cache.withLock({ $0[hash] }), expiry > now { return answer }
+        if ttl > .zero, let entry = cache.withLock({ $0[hash] }), entry.1 > now { return entry.0 }
         let answer = try await pool.withConnection { try APIKeys.verify(secret: secret, $0) }
         if ttl > .zero {
             cache.withLock { cache in

@@ -116,7 +116,7 @@ extension Decoder {
     func rejectUnknownKeys(_ allowed: Set<String>) throws {
         let container = try container(keyedBy: AnyCodingKey.self)
         for key in container.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) where !allowed.contains(key.stringValue) {
-            throw DecodingError.dataCorrupted(.init(codingPath: codingPath + [key], debugDescription: "unknown field"))
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath + [key as any CodingKey], debugDescription: "unknown field"))
         }
     }
 }
