@@ -44,9 +44,9 @@ struct ServerFixture: Sendable {
         let connection = try database.connect()
         try connection.simpleQuery(
             """
-            INSERT INTO segments (key, name) VALUES ('family-men-30', 'Family men 30+') ON CONFLICT DO NOTHING;
-            INSERT INTO journeys (key, segment_key, name) VALUES ('car-x', 'family-men-30', 'Car X') ON CONFLICT DO NOTHING;
-            INSERT INTO stages (journey_key, key, position, name) VALUES ('car-x', '\(stage)', 0, 'First visit') ON CONFLICT DO NOTHING;
+            INSERT INTO segments (key, name) VALUES ('family-men-30', 'Family men 30+');
+            INSERT INTO journeys (key, segment_key, name) VALUES ('car-x', 'family-men-30', 'Car X');
+            INSERT INTO stages (journey_key, key, position, name) VALUES ('car-x', '\(stage)', 0, 'First visit');
             """)
         try connection.execute(
             """
