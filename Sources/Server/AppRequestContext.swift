@@ -1,0 +1,23 @@
+import Hummingbird
+import JourneyLab
+
+/// The per-request context: Hummingbird's core storage plus the verified caller.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by `AuthMiddleware` on `/v1` and `/reports`.
+    public var principal: Principal?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.principal = nil
+    }
+
+    /// Request bodies above 1 MiB are refused with 413.
+    public var maxUploadSize: Int { 1 << 20 }
+
+    /// The verified caller, or 401 (only reachable when a route forgot the auth middleware).
+    func requirePrincipal() throws -> Principal {
+        guard let principal else { throw Problem.unauthorized("missing API key: send Authorization: Bearer <key>") }
+        return principal
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Hummingbird
+import JourneyLab
+import Postgres
+
+/// `POST /v1/assignments`: which arm(s) a deal is in.
+struct AssignmentController {
+    let scheduler: Scheduler
+    let pool: PGPool
+    let metrics: ServerMetrics
+
+    var endpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.post(use: assign)
+        return routes
+    }
+
+    /// The request body, decoded strictly.
+    struct Body: Decodable {
+        var dealID: String
+        var dealerID: String
+        var stage: String
+        var segment: String?
+        var attributes: [String: String]?
+
+        enum CodingKeys: String, CodingKey { case dealID = "deal_id", dealerID = "dealer_id", stage, segment, attributes }
+
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(["deal_id", "dealer_id", "stage", "segment", "attributes"])
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            dealID = try container.decode(String.self, forKey: .dealID)
+            dealerID = try container.decode(String.self, forKey: .dealerID)
+            stage = try container.decode(String.self, forKey: .stage)
+            segment = try container.decodeIfPresent(String.self, forKey: .segment)
+            attributes = try container.decodeIfPresent([String: String].self, forKey: .attributes)
+        }
+    }
+
+    @Sendable func assign(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        guard principal.canWrite else { throw Problem.forbidden("an analyst key cannot create assignments") }
+        let body = try await StrictJSON.decode(Body.self, from: request, context: context)
+        try Self.validate(body)
+        guard principal.mayWrite(forDealer: body.dealerID) else {
+            throw Problem.forbidden("this key belongs to another dealer than \"\(body.dealerID)\"")
+        }
+        if principal.role == .dealer {
+            let dealID = body.dealID
+            let owner = try await pool.withConnection {
+                try $0.query("SELECT dealer_id FROM deals WHERE deal_id = $1", [dealID]).firstRow { try $0.decode(String.self, 0) }
+            }
+            if let owner, owner != principal.dealerID {
+                throw Problem.forbidden("deal \"\(body.dealID)\" belongs to another dealer")
+            }
+        }
+        let result = try await scheduler.assign(
+            AssignmentRequest(dealID: body.dealID, dealerID: body.dealerID, stage: body.stage, segment: body.segment,
+                              attributes: body.attributes),
+            actor: principal.actor)
+        for assignment in result.assignments {
+            metrics.recordEnrollment(hypothesis: assignment.hypothesisKey, arm: assignment.arm)
+        }
+        return try JSONResponse.make(result)
+    }
+
+    static func validate(_ body: Body) throws {
+        func identifier(_ text: String, _ field: String) throws {
+            guard !text.isEmpty, text.count <= 128,
+                !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            else {
+                throw JourneyLabError.invalid("\(field) must be 1 to 128 characters without control characters", field: field)
+            }
+        }
+        try identifier(body.dealID, "deal_id")
+        try identifier(body.dealerID, "dealer_id")
+        let stageBytes = Array(body.stage.utf8)
+        guard (1...64).contains(stageBytes.count),
+            stageBytes.allSatisfy({ (97...122).contains($0) || (48...57).contains($0) || $0 == 45 })
+        else {
+            throw JourneyLabError.invalid("stage \"\(body.stage.prefix(64))\" must be a stage key (a-z, 0-9, -)", field: "stage")
+        }
+        if let segment = body.segment, segment.isEmpty || segment.count > 128 {
+            throw JourneyLabError.invalid("segment must be 1 to 128 characters", field: "segment")
+        }
+        if let attributes = body.attributes, attributes.count > 64 {
+            throw JourneyLabError.invalid("attributes may hold at most 64 entries", field: "attributes")
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Hummingbird
+import JourneyLab
+import Postgres
+
+/// An RFC 9457 problem: every error the API returns, as `application/problem+json`.
+public struct Problem: Error, HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var title: String
+    public var detail: String
+    /// The field at fault (`events[3].type`), when there is one.
+    public var field: String?
+    public var headers: HTTPFields = [:]
+    /// Extra members (e.g. `ready` on `/readyz`).
+    public var ready: Bool?
+
+    public init(_ status: HTTPResponse.Status, _ detail: String, field: String? = nil, title: String? = nil) {
+        self.status = status
+        self.title = title ?? status.reasonPhrase
+        self.detail = detail
+        self.field = field
+    }
+
+    /// `https://journeylab.dev/problems/<status>`: stable, documented in openapi.yaml.
+    public var type: String { "https://journeylab.dev/problems/\(status.code)" }
+
+    public static func badRequest(_ detail: String, field: String? = nil) -> Problem { Problem(.badRequest, detail, field: field) }
+    public static func unauthorized(_ detail: String) -> Problem {
+        var problem = Problem(.unauthorized, detail)
+        problem.headers[.wwwAuthenticate] = "Bearer"
+        return problem
+    }
+    public static func forbidden(_ detail: String) -> Problem { Problem(.forbidden, detail) }
+    public static func unavailable(_ detail: String) -> Problem {
+        var problem = Problem(.serviceUnavailable, detail)
+        problem.headers[.retryAfter] = "1"
+        return problem
+    }
+
+    struct Body: Encodable {
+        var type: String
+        var title: String
+        var status: Int
+        var detail: String
+        var field: String?
+        var requestID: String?
+        var ready: Bool?
+        enum CodingKeys: String, CodingKey { case type, title, status, detail, field, requestID = "request_id", ready }
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        response(requestID: context.id)
+    }
+
+    func response(requestID: String?) -> Response {
+        let body = Body(type: type, title: title, status: status.code, detail: detail, field: field, requestID: requestID, ready: ready)
+        let data = (try? JSONEncoder().encode(body)) ?? Data("{\"status\":\(status.code)}".utf8)
+        var fields = headers
+        fields[.contentType] = "application/problem+json"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Maps any error to a problem; unexpected ones become a bare 500 (details go to the log only).
+    static func from(_ error: any Error) -> (problem: Problem, unexpected: Bool) {
+        switch error {
+        case let problem as Problem:
+            return (problem, false)
+        case let error as JourneyLabError:
+            switch error.kind {
+            case .invalidInput: return (Problem(.unprocessableContent, error.message, field: error.field), false)
+            case .notFound: return (Problem(.notFound, error.message, field: error.field), false)
+            case .conflict, .illegalState: return (Problem(.conflict, error.message, field: error.field), false)
+            case .forbidden: return (Problem(.forbidden, error.message), false)
+            case .unavailable: return (unavailable("the service is temporarily unavailable: retry shortly"), false)
+            case .internalFailure: return (Problem(.internalServerError, "internal error"), true)
+            }
+        case let error as PGError:
+            if error.code == .connectionFailed || error.code == .connectionLost || error.code == .poolTimeout
+                || error.code == .poolClosed || error.code == .queryTimeout
+            {
+                return (unavailable("the database is unavailable: retry shortly"), false)
+            }
+            if error.code == .checkViolation || error.code == .invalidInput || error.code == .notNullViolation {
+                return (Problem(.unprocessableContent, "the database refused a value: \(error.constraint ?? "invalid input")"), false)
+            }
+            return (Problem(.internalServerError, "internal error"), true)
+        case let error as any HTTPResponseError:
+            let status = error.status
+            let detail: String
+            switch status {
+            case .notFound: detail = "no such resource: see /openapi.yaml for the routes"
+            case .contentTooLarge: detail = "the request body exceeds 1 MiB: send fewer events per request"
+            case .methodNotAllowed: detail = "this method is not allowed on this resource"
+            default: detail = (error as? HTTPError)?.body ?? status.reasonPhrase
+            }
+            return (Problem(status, detail), status.code >= 500)
+        case is CancellationError:
+            return (unavailable("the request was cancelled (server shutting down)"), false)
+        default:
+            return (Problem(.internalServerError, "internal error"), true)
+        }
+    }
+}

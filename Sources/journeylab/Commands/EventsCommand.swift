@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import JourneyLab
+import Postgres
+
+/// `journeylab events import FILE.csv`.
+struct EventsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "events", abstract: "Bulk-load dealer events.", subcommands: [Import.self])
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import",
+            abstract: "Import events from CSV (header: deal_id,type,stage,value,occurred_at,event_id[,dealer_id]).",
+            discussion: """
+                Idempotent: rows already stored (same event_id, or same deal, type and stage) count as duplicates.
+                Bad rows are listed with their line numbers; by default nothing is stored when any row is bad,
+                with --skip-bad-rows the good rows are stored. Exit status 2 when rows were rejected.
+                """)
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "The CSV file.") var file: String
+        @Flag(help: "Store the good rows even when some rows are bad.") var skipBadRows = false
+        @Option(help: "text or json") var format: OutputFormat = .text
+
+        func run() async throws {
+            try Output.require(format, oneOf: [.text, .json], command: "events import")
+            let url = URL(fileURLWithPath: file)
+            let skip = skipBadRows
+            let showProgress = isatty(STDERR_FILENO) == 1 && format == .text
+            let report = try await withPool(database, size: 1) { pool in
+                try await EventCSVImporter(pool: pool).importFile(url, actor: AuditLog.cliActor(), skipBadRows: skip) { done, total in
+                    guard showProgress, total > 0 else { return }
+                    let width = 30
+                    let filled = width * done / total
+                    let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+                    FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total) rows checked".utf8))
+                    if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+                }
+            }
+            if format == .json {
+                try Output.json(report)
+            } else {
+                Output.line("accepted: \(report.accepted)  duplicates: \(report.duplicates)  rejected: \(report.rejected.count)")
+                for row in report.rejected.prefix(100) { Output.line("  line \(row.line): \(row.reason)") }
+                if report.rejected.count > 100 { Output.line("  … \(report.rejected.count - 100) more (use --format json)") }
+                if !report.merged { Output.note("Nothing was stored: fix the rows above or pass --skip-bad-rows.") }
+            }
+            if !report.rejected.isEmpty { throw ExitCode(ExitStatus.badInput) }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import JourneyLab
+import Postgres
+
+/// `journeylab key create | list | revoke`.
+struct KeyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "key",
+        abstract: "Manage API keys for the HTTP API (dealer, analyst, admin).",
+        subcommands: [Create.self, List.self, Revoke.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a key and print its secret (shown only this once; only its hash is stored).")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "dealer, analyst or admin") var role: Principal.Role
+        @Option(help: "The dealer's id (dealer keys only).") var dealer: String?
+        @Option(help: "A name to recognise the key by.") var name: String
+        @Option(help: "text or json") var format: OutputFormat = .text
+
+        func validate() throws {
+            if role == .dealer, dealer == nil { throw ValidationError("--role dealer needs --dealer with the dealer's id") }
+            if role != .dealer, dealer != nil { throw ValidationError("--dealer applies only to --role dealer") }
+        }
+
+        func run() async throws {
+            try Output.require(format, oneOf: [.text, .json], command: "key create")
+            let (role, dealer, name) = (role, dealer, name)
+            let created = try await withPool(database, size: 1) { pool in
+                try await pool.withConnection {
+                    try APIKeys.create(role: role, dealerID: dealer, name: name, actor: AuditLog.cliActor(), $0)
+                }
+            }
+            if format == .json { return try Output.json(created) }
+            Output.line("id:     \(created.id)")
+            Output.line("secret: \(created.secret)")
+            Output.note("Store the secret now: it is not shown again. Send it as `Authorization: Bearer <secret>`.")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List keys (never their secrets).")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "text or json") var format: OutputFormat = .text
+
+        func run() async throws {
+            try Output.require(format, oneOf: [.text, .json], command: "key list")
+            let keys = try await withPool(database, size: 1) { pool in try await pool.withConnection { try APIKeys.list($0) } }
+            if format == .json { return try Output.json(keys) }
+            if keys.isEmpty { return Output.line("No keys yet: create one with `journeylab key create`.") }
+            for key in keys {
+                let state = key.revokedAt.map { "revoked " + PGTimestamp.format($0) } ?? "active"
+                Output.line("\(key.id)  \(key.role.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))  \(key.dealerID ?? "-")  \(key.name)  (\(state))")
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a key: requests with it get 401 from now on.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "The key id (key_…).") var id: String
+        @Option(help: "text or json") var format: OutputFormat = .text
+
+        func run() async throws {
+            try Output.require(format, oneOf: [.text, .json], command: "key revoke")
+            let id = id
+            let key = try await withPool(database, size: 1) { pool in
+                try await pool.withConnection { try APIKeys.revoke(id, actor: AuditLog.cliActor(), $0) }
+            }
+            if format == .json { return try Output.json(key) }
+            Output.line("Revoked \(key.id) (\(key.name)).")
+        }
+    }
+}
+
+extension Principal.Role: ExpressibleByArgument {}

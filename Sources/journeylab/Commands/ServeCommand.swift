@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import JourneyLab
+import Logging
+import Server
+import ServiceLifecycle
+
+/// `journeylab serve`: the dealer HTTP API.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP API (assignments, events, hypotheses, reports, metrics).",
+        discussion: """
+            Flags override JOURNEYLAB_HOST, JOURNEYLAB_PORT, JOURNEYLAB_POOL_SIZE, JOURNEYLAB_TICK_INTERVAL,
+            JOURNEYLAB_KEY_CACHE_SECONDS and JOURNEYLAB_LOG_LEVEL. SIGTERM or SIGINT: in-flight requests finish,
+            then the database pool closes.
+            """)
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
+    @Option(help: "Port (default 8080; 0 picks a free one).") var port: Int?
+    @Option(help: "Database connections (default 16).") var poolSize: Int?
+    @Option(help: "Seconds between lifecycle ticks (default 60).") var tickInterval: Double?
+    @Option(help: "Seconds a verified API key is trusted without a lookup (default 0).") var keyCacheSeconds: Double?
+
+    func validate() throws {
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0–65535") }
+        if let poolSize, !(1...512).contains(poolSize) { throw ValidationError("--pool-size must be 1–512") }
+        if let tickInterval, !(tickInterval > 0 && tickInterval <= 86_400) {
+            throw ValidationError("--tick-interval must be seconds in (0, 86400]")
+        }
+        if let keyCacheSeconds, !(0...3600).contains(keyCacheSeconds) {
+            throw ValidationError("--key-cache-seconds must be 0–3600")
+        }
+    }
+
+    func run() async throws {
+        let location = try database.location()
+        var configuration = ServerConfiguration(database: location.configuration)
+        try configuration.apply(environment: ProcessInfo.processInfo.environment)
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        if let poolSize { configuration.poolSize = poolSize }
+        if let tickInterval { configuration.tickInterval = .milliseconds(Int64(tickInterval * 1000)) }
+        if let keyCacheSeconds { configuration.keyCacheTTL = .milliseconds(Int64(keyCacheSeconds * 1000)) }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = configuration.logLevel
+            return handler
+        }
+        // LIFECYCLE TICKER: the lifecycle issue adds its `LifecycleTicker` service here, e.g.
+        //   let services: [any Service] = [LifecycleTicker(pool: …, interval: configuration.tickInterval)]
+        let services: [any Service] = []
+        let app = try await buildApplication(configuration, extraServices: services)
+        try await app.runService()
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import JourneyLab
+import Postgres
+import Testing
+import TestSupport
+
+@Suite("EventCSVImporter")
+struct EventCSVImporterTests {
+    static func seedDeals(_ database: TestDatabase, count: Int) throws {
+        let connection = try database.connect()
+        try connection.copyIn("COPY deals (deal_id, dealer_id) FROM STDIN") { writer in
+            for index in 0..<count { try writer.row(["deal-\(index)", "dealer-\(index % 7)"]) }
+        }
+    }
+
+    @Test("100,000 events with 3 bad rows: the bad rows are reported by line; with --skip-bad-rows the rest is stored")
+    func bulkWithBadRows() async throws {
+        let database = try TestDatabase.create()
+        try Self.seedDeals(database, count: 1000)
+        var csv = "deal_id,type,stage,value,occurred_at,event_id\n"
+        csv.reserveCapacity(7_000_000)
+        let badLines: Set<Int> = [1_002, 50_003, 99_999]  // line numbers (header is line 1)
+        for index in 0..<100_000 {
+            let line = index + 2
+            if line == 1_002 {
+                csv += "deal-\(index % 1000),Bad Type,,,2025-01-01T00:00:00Z,ev-\(index)\n"
+            } else if line == 50_003 {
+                csv += "unknown-deal,closed_won,,,2025-01-01T00:00:00Z,ev-\(index)\n"
+            } else if line == 99_999 {
+                csv += "deal-\(index % 1000),addon_purchased,,12x,2025-01-01T00:00:00Z,ev-\(index)\n"
+            } else {
+                csv += "deal-\(index % 1000),addon_purchased,,\(index % 500).25,2025-01-01T00:00:00Z,ev-\(index)\n"
+            }
+        }
+        let pool = database.pool(size: 2)
+        let importer = EventCSVImporter(pool: pool)
+        let refused = try await importer.importCSV(Data(csv.utf8), actor: "test")
+        #expect(!refused.merged)
+        #expect(refused.accepted == 0)
+        #expect(Set(refused.rejected.map(\.line)) == badLines)
+        #expect(refused.rejected.first { $0.line == 50_003 }?.reason.contains("not a known deal") == true)
+        #expect(try await pool.withConnection { try $0.query("SELECT count(*) FROM events").scalar(Int.self) } == 0)
+
+        let stored = try await importer.importCSV(Data(csv.utf8), actor: "test", skipBadRows: true)
+        #expect(stored.merged)
+        #expect(stored.accepted == 99_997)
+        #expect(stored.duplicates == 0)
+        #expect(Set(stored.rejected.map(\.line)) == badLines)
+        #expect(try await pool.withConnection { try $0.query("SELECT count(*) FROM events WHERE source = 'csv'").scalar(Int.self) } == 99_997)
+
+        let again = try await importer.importCSV(Data(csv.utf8), actor: "test", skipBadRows: true)
+        #expect(again.accepted == 0)
+        #expect(again.duplicates == 99_997)
+        await pool.shutdown()
+    }
+
+    @Test("a row conflicting with a stored event or an earlier line is rejected")
+    func conflicts() async throws {
+        let database = try TestDatabase.create()
+        try Self.seedDeals(database, count: 3)
+        let pool = database.pool(size: 2)
+        let importer = EventCSVImporter(pool: pool)
+        _ = try await importer.importCSV(Data("deal_id,type,value,event_id\ndeal-0,closed_won,10,e1\n".utf8), actor: "test")
+        let report = try await importer.importCSV(
+            Data("event_id,deal_id,type,value,dealer_id\ne1,deal-0,closed_won,11,\ne2,deal-1,x,1,\ne2,deal-1,x,2,\ne3,deal-2,x,1,dealer-9\n".utf8),
+            actor: "test")
+        #expect(report.rejected.map(\.line) == [2, 4, 5])
+        #expect(report.rejected[0].reason.contains("stored event"))
+        #expect(report.rejected[1].reason.contains("line 3"))
+        #expect(report.rejected[2].reason.contains("dealer"))
+        await pool.shutdown()
+    }
+
+    @Test("a header without deal_id or with an unknown column is refused")
+    func badHeader() async throws {
+        let database = try TestDatabase.create()
+        let pool = database.pool(size: 1)
+        let importer = EventCSVImporter(pool: pool)
+        await #expect(throws: JourneyLabError.self) { try await importer.importCSV(Data("type,value\nx,1\n".utf8), actor: "t") }
+        await #expect(throws: JourneyLabError.self) { try await importer.importCSV(Data("deal_id,type,colour\nd,x,red\n".utf8), actor: "t") }
+        await pool.shutdown()
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import Server
+
+/// Exercise the real `Scheduler.assign` (the scheduler issue); they pass once it is merged.
+@Suite("POST /v1/assignments")
+struct AssignmentRouteTests {
+    @Test("a dealer enrolls its deal; a repeat returns the same arm")
+    func assignAndRepeat() async throws {
+        let fixture = try ServerFixture.make()
+        try fixture.insertRunningHypothesis()
+        try await fixture.withServer { client in
+            let body = #"{"deal_id":"deal-new","dealer_id":"dealer-a","stage":"first-visit","segment":"family-men-30"}"#
+            let first = try await client.call(.post, "/v1/assignments", key: fixture.dealerA, json: body)
+            #expect(first.status == 200)
+            #expect(first.json["deal_id"] as? String == "deal-new")
+            let assignments = first.json["assignments"] as? [[String: Any]] ?? []
+            #expect(assignments.count == 1)
+            #expect(assignments.first?["hypothesis_id"] as? String == "h-email")
+            let arm = assignments.first?["arm"] as? String
+            #expect(arm == "control" || arm == "treatment")
+            #expect((assignments.first?["apply"] as? Bool) == (arm == "treatment"))
+            let again = try await client.call(.post, "/v1/assignments", key: fixture.dealerA, json: body)
+            #expect(((again.json["assignments"] as? [[String: Any]])?.first?["arm"] as? String) == arm)
+        }
+    }
+
+    @Test("invalid stage → 422 naming the field")
+    func invalidStage() async throws {
+        let fixture = try ServerFixture.make()
+        try await fixture.withServer { client in
+            let reply = try await client.call(.post, "/v1/assignments", key: fixture.admin, json: #"{"deal_id":"d1","dealer_id":"x","stage":"Not A Slug"}"#)
+            #expect(reply.status == 422)
+            #expect(reply.json["field"] as? String == "stage")
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import Server
+
+@Suite("Hypotheses and reports")
+struct HypothesisRouteTests {
+    @Test("list and show")
+    func listAndShow() async throws {
+        let fixture = try ServerFixture.make()
+        try fixture.insertRunningHypothesis()
+        try await fixture.withServer { client in
+            let list = try await client.call(.get, "/v1/hypotheses", key: fixture.analyst)
+            #expect(list.status == 200)
+            let items = list.json["hypotheses"] as? [[String: Any]] ?? []
+            #expect(items.map { $0["id"] as? String } == ["h-email"])
+            let one = try await client.call(.get, "/v1/hypotheses/h-email", key: fixture.analyst)
+            #expect(one.status == 200)
+            #expect(one.json["status"] as? String == "running")
+            #expect((one.json["arms"] as? [[String: Any]])?.count == 2)
+            let missing = try await client.call(.get, "/v1/hypotheses/nope", key: fixture.analyst)
+            #expect(missing.status == 404)
+            #expect(missing.isProblem)
+        }
+    }
+
+    @Test("reports: 501 without a provider; JSON and HTML with one; 404 for an unknown id")
+    func reports() async throws {
+        let fixture = try ServerFixture.make()
+        try await fixture.withServer { client in
+            let json = try await client.call(.get, "/v1/hypotheses/h-email/report", key: fixture.analyst)
+            #expect(json.status == 501)
+            #expect(json.isProblem)
+            let html = try await client.call(.get, "/reports/h-email", key: fixture.analyst)
+            #expect(html.status == 501)
+            #expect(html.isProblem)
+        }
+        try await fixture.withServer(reports: StubReports()) { client in
+            let json = try await client.call(.get, "/v1/hypotheses/h-email/report", key: fixture.analyst)
+            #expect(json.status == 200)
+            #expect(json.json["decision"] as? String == "continue")
+            let html = try await client.call(.get, "/reports/h-email", key: fixture.analyst)
+            #expect(html.status == 200)
+            #expect(html.contentType.hasPrefix("text/html"))
+            let missing = try await client.call(.get, "/reports/nope", key: fixture.analyst)
+            #expect(missing.status == 404)
+            #expect(missing.isProblem)
+        }
+    }
+}

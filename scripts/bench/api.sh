@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# API benchmark (issue 6): wrk on loopback against `journeylab serve`, compared with pgbench and psql \copy
+# on the same throwaway cluster in the same run. Bounded: DURATION seconds per phase (default 15).
+#   scripts/bench/api.sh            # builds release once, starts a throwaway cluster, prints figures and ratios
+# Needs: wrk (apt-get install wrk), pgbench and psql (postgresql), python3.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DURATION=${DURATION:-15}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+command -v wrk >/dev/null || { echo "bench: wrk not found: apt-get install wrk" >&2; exit 1; }
+
+eval "$(bash scripts/pg-throwaway.sh start)"
+work=$(mktemp -d /tmp/jl-bench.XXXXXX)
+server_pid=""
+cleanup() {
+    [ -z "$server_pid" ] || kill -TERM "$server_pid" 2>/dev/null || true
+    [ -z "$server_pid" ] || wait "$server_pid" 2>/dev/null || true
+    bash scripts/pg-throwaway.sh stop "$JOURNEYLAB_TEST_PG_DIR" || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+swift build -c release --product journeylab >&2
+bin=$(swift build -c release --show-bin-path)/journeylab
+url="$JOURNEYLAB_TEST_DATABASE_URL"
+psql "$url" -qc "CREATE DATABASE bench" >/dev/null
+db="${url/dbname=postgres/dbname=bench}"
+"$bin" db migrate --database-url "$db" >&2
+
+# A running hypothesis for assignments, keys, and 10,000 deals for events.
+psql "$db" -q <<'SQL'
+INSERT INTO segments (key, name) VALUES ('family-men-30', 'Family men 30+');
+INSERT INTO journeys (key, segment_key, name) VALUES ('car-x', 'family-men-30', 'Car X');
+INSERT INTO stages (journey_key, key, position, name) VALUES ('car-x', 'first-visit', 0, 'First visit');
+INSERT INTO hypotheses (key, journey_key, stage_key, title, metric, target_deals, alpha, power, min_days, max_days, seed)
+VALUES ('h-bench', 'car-x', 'first-visit', 'Bench', 'addon_purchased', 150, 0.05, 0.8, 0, 180, 7);
+INSERT INTO arms VALUES ('h-bench', 'control', 0, 1, true), ('h-bench', 'treatment', 1, 1, false);
+UPDATE hypotheses SET status = 'running', plan_hash = repeat('b', 64), started_at = now() WHERE key = 'h-bench';
+INSERT INTO deals (deal_id, dealer_id) SELECT 'ev-deal-' || g, 'dealer-1' FROM generate_series(0, 9999) g;
+CREATE TABLE pgbench_target (deal_id text PRIMARY KEY, dealer_id text NOT NULL, created_at timestamptz DEFAULT now());
+SQL
+secret=$("$bin" key create --role admin --name bench --format json --database-url "$db" | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+JOURNEYLAB_LOG_LEVEL=warning "$bin" serve --database-url "$db" --port "$port" --pool-size 32 --key-cache-seconds 5 &
+server_pid=$!
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+
+cat > "$work/assign.lua" <<LUA
+local counter = 0
+local thread_id = 0
+setup = function(thread) thread:set("tid", thread_id); thread_id = thread_id + 1 end
+request = function()
+  counter = counter + 1
+  local body = string.format('{"deal_id":"bench-%d-%d","dealer_id":"dealer-1","stage":"first-visit"}', tid, counter)
+  return wrk.format("POST", "/v1/assignments", {["Content-Type"]="application/json", ["Authorization"]="Bearer $secret"}, body)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT rps=%.1f p50_ms=%.2f p99_ms=%.2f non2xx=%d errors=%d\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+LUA
+cat > "$work/events.lua" <<LUA
+local counter = 0
+local thread_id = 0
+setup = function(thread) thread:set("tid", thread_id); thread_id = thread_id + 1 end
+request = function()
+  counter = counter + 1
+  local parts = {}
+  for i = 1, 100 do
+    parts[i] = string.format('{"event_id":"e-%d-%d-%d","deal_id":"ev-deal-%d","type":"addon_purchased","value":%d.5}',
+      tid, counter, i, (counter * 100 + i) % 10000, i)
+  end
+  local body = '{"events":[' .. table.concat(parts, ",") .. ']}'
+  return wrk.format("POST", "/v1/events", {["Content-Type"]="application/json", ["Authorization"]="Bearer $secret"}, body)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT rps=%.1f p50_ms=%.2f p99_ms=%.2f non2xx=%d errors=%d\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+LUA
+
+rss_peak=0
+watch_rss() { while kill -0 "$server_pid" 2>/dev/null; do
+    rss=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status" 2>/dev/null || echo 0)
+    [ "${rss:-0}" -le "$rss_peak" ] || { rss_peak=$rss; echo "$rss_peak" > "$work/rss"; }
+    sleep 0.5; done; }
+watch_rss & watcher=$!
+
+echo "== POST /v1/assignments, $CONNECTIONS connections, ${DURATION}s" >&2
+assign=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$work/assign.lua" "http://127.0.0.1:$port" | grep RESULT)
+echo "== pgbench single-row INSERT, $CONNECTIONS clients, ${DURATION}s" >&2
+cat > "$work/insert.sql" <<'SQL'
+INSERT INTO pgbench_target (deal_id, dealer_id) VALUES (md5(random()::text || clock_timestamp()::text), 'dealer-1');
+SQL
+pgb=$(pgbench -n -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" -f "$work/insert.sql" "$db" 2>/dev/null | awk '/^tps/ {print $3; exit}')
+echo "== POST /v1/events, 100 events per request, ${DURATION}s" >&2
+events=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$work/events.lua" "http://127.0.0.1:$port" | grep RESULT)
+echo "== psql \\copy of the same kind of events" >&2
+python3 - "$work/events.tsv" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(500000):
+        f.write(f"ev-deal-{i % 10000}\tid:copy-{i}\tcopy-{i}\taddon_purchased\t\\N\t{i % 100}.5\t2025-01-01 00:00:00+00\tx\tf\tcsv\n")
+PY
+start=$(date +%s.%N)
+psql "$db" -qc "\\copy events (deal_id, idempotency_key, event_id, type, stage, value, occurred_at, payload_hash, enrolled, source) FROM '$work/events.tsv'"
+copy_eps=$(python3 -c "import time; print(500000 / ($(date +%s.%N) - $start))")
+kill "$watcher" 2>/dev/null || true
+
+python3 - "$assign" "$pgb" "$events" "$copy_eps" "$(cat "$work/rss" 2>/dev/null || echo 0)" <<'PY'
+import sys
+def parse(line): return {k: float(v) for k, v in (p.split("=") for p in line.split()[1:])}
+a, pgb, e, copy_eps, rss_kb = parse(sys.argv[1]), float(sys.argv[2]), parse(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+eps = e["rps"] * 100
+print(f"assignments: {a['rps']:.0f} req/s  p50 {a['p50_ms']:.2f} ms  p99 {a['p99_ms']:.2f} ms  non-2xx {int(a['non2xx'])}  errors {int(a['errors'])}")
+print(f"pgbench single-row INSERT: {pgb:.0f} tps  → ratio {a['rps'] / pgb:.2f}x (target ≥ 1.0x, p99 < 20 ms, zero non-2xx)")
+print(f"events: {eps:.0f} events/s ({e['rps']:.0f} req/s)  p99 {e['p99_ms']:.2f} ms  non-2xx {int(e['non2xx'])}")
+print(f"psql \\copy: {copy_eps:.0f} events/s  → ratio {eps / copy_eps:.2f}x (target ≥ 0.5x)")
+print(f"server peak RSS: {rss_kb / 1024:.1f} MB (target < 100 MB)")
+PY
