@@ -37,11 +37,12 @@ struct TextReportRenderer {
         if !report.dealers.isEmpty {
             lines.append("")
             lines.append("  enrolled (resolved) per dealer:")
-            let header = Formatting.pad("  dealer", 18) + report.plan.arms.map { Formatting.pad($0, 14) }.joined()
+            let width = max(8, report.dealers.map(\.dealer.count).max() ?? 0) + 4
+            let header = Formatting.pad("  dealer", width) + report.plan.arms.map { Formatting.pad($0, 14) }.joined()
             lines.append(header)
             for dealer in report.dealers {
                 lines.append(
-                    Formatting.pad("  " + dealer.dealer, 18)
+                    Formatting.pad("  " + dealer.dealer, width)
                         + dealer.arms.map { Formatting.pad("\($0.enrolled) (\($0.deals))", 14) }.joined())
             }
         }

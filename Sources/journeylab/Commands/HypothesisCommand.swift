@@ -10,7 +10,7 @@ struct HypothesisCommand: AsyncParsableCommand {
         abstract: "Register hypotheses with their control group and plan; start, pause, stop and conclude them.",
         subcommands: [
             Register.self, Start.self, Pause.self, Resume.self, Stop.self, Conclude.self, List.self, Show.self,
-                // The scheduler's `randomization` subcommand is added here at merge.
+            HypothesisRandomizationCommand.self,
         ]
     )
 

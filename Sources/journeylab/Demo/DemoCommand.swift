@@ -64,8 +64,8 @@ struct DemoCommand: AsyncParsableCommand {
         Output.line(String(format: "Done in %.1f s on %@.", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, where_))
         Output.line()
         Output.line("Try next:")
-        let url = databaseURL.map { " --database-url '\($0)'" } ?? " --database-url '\(configuration.connectionString)'"
-        Output.line("  journeylab journey show car-brand-x-family-men-30\(url)")
+        let url = databaseURL.map { " --database-url '\($0)'" } ?? " --database-url '\(configuration.description)'"
+        Output.line("  journeylab journey show \(DemoRun.journeyKey)\(url)")
         Output.line("  journeylab hypothesis show accessories-email-chain\(url)")
         Output.line("  journeylab report accessories-email-chain --format markdown\(url)")
         Output.line("  journeylab analyze --arm control=30/160 --arm treatment=88/160")

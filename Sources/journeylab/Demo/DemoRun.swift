@@ -90,9 +90,9 @@ struct DemoRun: Sendable {
             let keys = try HypothesisStore.list(connection, journey: Self.journeyKey).map(\.key)
             for key in keys {
                 // Seeds from the demo's seed, so a run replays exactly.
-                try registry.updatePlan(key, connection) { plan in
-                    plan.seed = Int64(bitPattern: DemoRandom(seed: seed, stream: "plan:" + key).next() >> 1)
-                }
+                var random = DemoRandom(seed: seed, stream: "plan:" + key)
+                let planSeed = Int64(bitPattern: random.next() >> 1)
+                try registry.updatePlan(key, connection) { plan in plan.seed = planSeed }
                 try registry.move(key, .start, connection)
             }
             return keys
@@ -107,7 +107,7 @@ struct DemoRun: Sendable {
                 })
         }
         var serverConfiguration = ServerConfiguration(
-            host: "127.0.0.1", port: 0, database: configuration, poolSize: 8, logLevel: .error)
+            host: "127.0.0.1", port: 0, database: configuration, poolSize: 8, logLevel: .critical)
         serverConfiguration.migrateOnStart = false
         let portBox = Mutex<CheckedContinuation<Int, Never>?>(nil)
         let app = try await buildApplication(serverConfiguration) { port in
@@ -146,7 +146,9 @@ struct DemoRun: Sendable {
 
         // 4. The scheduler's lifecycle ticker, then the analyst's reports.
         progress.step("running the lifecycle ticker and evaluating")
-        let moves = try await LifecycleTicker(pool: pool, clock: SystemJourneyClock()).tick(now: now)
+        var quiet = Logger(label: "journeylab.demo")
+        quiet.logLevel = .warning
+        let moves = try await LifecycleTicker(pool: pool, clock: SystemJourneyClock(), logger: quiet).tick(now: now)
         let reports = try await Evaluator(pool: pool).reports(for: keys)
         let total = tallies.reduce(into: DemoDealer.Tally()) { $0.add($1) }
         return Summary(
