@@ -1,0 +1,75 @@
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+
+/// The main job end to end: the built `journeylab demo` on a throwaway database, checked from the outside.
+@Suite("Demo end to end", .serialized)
+struct DemoTests {
+    @Test func demoKeepsEveryAcknowledgedEventOnceAndReachesTheRightDecisions() throws {
+        let database = try TestDatabase.create(migrated: false)
+        let htmlPath = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID()).html").path
+        defer { try? FileManager.default.removeItem(atPath: htmlPath) }
+        let result = try TestProcess.run(
+            TestProcess.journeylabBinary,
+            ["demo", "--database-url", database.configuration.connectionString, "--seed", "11", "--format", "json",
+             "--output", htmlPath])
+        #expect(result.status == 0, "stderr: \(result.standardError.suffix(2000))")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let connection = try database.connect()
+
+        // Every acknowledged event is stored exactly once (repeats and retried batches included).
+        let acknowledged = try #require(summary["events_acknowledged"] as? Int)
+        let sent = try #require(summary["events_sent"] as? Int)
+        let duplicates = try #require(summary["duplicates_reported"] as? Int)
+        #expect(acknowledged == sent)
+        #expect(duplicates > 0, "the demo repeats some batches; the API must recognise them")
+        let stored = try connection.query("SELECT count(*), count(DISTINCT (deal_id, event_id)) FROM events")
+        #expect(try stored.firstRow { try $0.decode(Int.self, 0) } == acknowledged)
+        #expect(try stored.firstRow { try $0.decode(Int.self, 1) } == acknowledged)
+
+        // Arms are balanced per dealer within the open block (1:1, blocks of at most 6: |c − t| ≤ 3).
+        let imbalance = try connection.query(
+            """
+            SELECT a.hypothesis_key, a.stratum,
+                   abs(count(*) FILTER (WHERE a.arm = 'control') - count(*) FILTER (WHERE a.arm <> 'control'))
+              FROM assignments a JOIN hypotheses h ON h.key = a.hypothesis_key
+             WHERE h.randomization = 'block'
+             GROUP BY 1, 2
+            """
+        ).rows { (try $0.decode(String.self, 0), try $0.decode(String.self, 1), try $0.decode(Int.self, 2)) }
+        #expect(imbalance.count >= 8 * 4)
+        for (hypothesis, stratum, difference) in imbalance {
+            #expect(difference <= 3, "\(hypothesis) / \(stratum): arms differ by \(difference)")
+        }
+
+        // The clear win is adopted; the harmful change is rejected or inconclusive.
+        let decisions = try #require(summary["decisions"] as? [String: String])
+        #expect(decisions["accessories-email-chain"] == "adopt")
+        #expect(["reject", "inconclusive"].contains(decisions["waiting-status-chain"]))
+
+        // The report equals `journeylab analyze` on the same counts.
+        let reports = try #require(summary["reports"] as? [[String: Any]])
+        let report = try #require(reports.first { ($0["hypothesis"] as? [String: Any])?["id"] as? String == "accessories-email-chain" })
+        let arms = try #require(report["arms"] as? [[String: Any]])
+        let arguments = arms.flatMap { arm -> [String] in
+            ["--arm", "\(arm["name"]!)=\(arm["conversions"]!)/\(arm["deals"]!)"]
+        }
+        let analyze = try TestProcess.run(
+            TestProcess.journeylabBinary, ["analyze"] + arguments + ["--alpha", "0.05", "--mde", "0.15", "--format", "json"])
+        #expect(analyze.status == 0, "\(analyze.standardError)")
+        let direct = try #require(try JSONSerialization.jsonObject(with: Data(analyze.output.utf8)) as? [String: Any])
+        #expect(NSDictionary(dictionary: ["c": report["comparisons"]!]).isEqual(to: ["c": direct["comparisons"]!]))
+        let directArms = try #require(direct["arms"] as? [[String: Any]])
+        for (fromReport, fromAnalyze) in zip(arms, directArms) {
+            for key in ["name", "deals", "conversions", "rate", "rate_ci"] {
+                #expect(NSDictionary(dictionary: ["v": fromReport[key]!]).isEqual(to: ["v": fromAnalyze[key]!]), "arms.\(key)")
+            }
+        }
+
+        // The HTML report was written and is self-contained.
+        let html = try String(contentsOfFile: htmlPath, encoding: .utf8)
+        #expect(html.contains("accessories-email-chain"))
+        #expect(!html.contains("https://") && !html.contains("http://"))
+    }
+}
