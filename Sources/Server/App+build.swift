@@ -47,6 +47,7 @@ public func buildApplication(
 /// The routes and middleware, for `buildApplication` and for router-level tests.
 func buildRouter(_ configuration: ServerConfiguration, pool: PGPool, migrator: PGMigrator) -> Router<AppRequestContext> {
     let metrics = ServerMetrics()
+    let reports: any ReportProvider = configuration.reportProvider ?? EvaluatorReportProvider(pool: pool)
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware())
@@ -59,7 +60,7 @@ func buildRouter(_ configuration: ServerConfiguration, pool: PGPool, migrator: P
     router.addRoutes(
         EventController(ingestor: EventIngestor(pool: pool), metrics: metrics).endpoints, atPath: "/v1/events")
     router.addRoutes(
-        HypothesisController(pool: pool, reports: configuration.reportProvider).endpoints, atPath: "/v1/hypotheses")
-    router.addRoutes(ReportPageController(reports: configuration.reportProvider).endpoints, atPath: "/reports")
+        HypothesisController(pool: pool, reports: reports).endpoints, atPath: "/v1/hypotheses")
+    router.addRoutes(ReportPageController(reports: reports).endpoints, atPath: "/reports")
     return router
 }

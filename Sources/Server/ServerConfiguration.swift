@@ -18,7 +18,7 @@ public struct ServerConfiguration: Sendable {
     /// revocation takes effect at once).
     public var keyCacheTTL: Duration
     public var logLevel: Logger.Level
-    /// Renders the report endpoints; nil answers 501.
+    /// Renders the report endpoints; nil uses the evaluator (`EvaluatorReportProvider`).
     public var reportProvider: (any ReportProvider)?
     /// Apply pending migrations before the server starts accepting requests.
     public var migrateOnStart: Bool

@@ -26,16 +26,21 @@ struct HypothesisRouteTests {
         }
     }
 
-    @Test("reports: 501 without a provider; JSON and HTML with one; 404 for an unknown id")
+    @Test("reports: the evaluator's JSON and HTML by default, a custom provider when given; 404 for an unknown id")
     func reports() async throws {
         let fixture = try ServerFixture.make()
+        try fixture.insertRunningHypothesis()
         try await fixture.withServer { client in
             let json = try await client.call(.get, "/v1/hypotheses/h-email/report", key: fixture.analyst)
-            #expect(json.status == 501)
-            #expect(json.isProblem)
+            #expect(json.status == 200, "\(json.json)")
+            #expect(json.json["decision"] as? String == "continue")
+            #expect((json.json["hypothesis"] as? [String: Any])?["id"] as? String == "h-email")
             let html = try await client.call(.get, "/reports/h-email", key: fixture.analyst)
-            #expect(html.status == 501)
-            #expect(html.isProblem)
+            #expect(html.status == 200)
+            #expect(html.contentType.hasPrefix("text/html"))
+            let missing = try await client.call(.get, "/v1/hypotheses/nope/report", key: fixture.analyst)
+            #expect(missing.status == 404)
+            #expect(missing.isProblem)
         }
         try await fixture.withServer(reports: StubReports()) { client in
             let json = try await client.call(.get, "/v1/hypotheses/h-email/report", key: fixture.analyst)

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import JourneyLab
 import Logging
+import Postgres
 import Server
 import ServiceLifecycle
 
@@ -48,10 +49,19 @@ struct ServeCommand: AsyncParsableCommand {
             handler.logLevel = configuration.logLevel
             return handler
         }
-        // LIFECYCLE TICKER: the lifecycle issue adds its `LifecycleTicker` service here, e.g.
-        //   let services: [any Service] = [LifecycleTicker(pool: …, interval: configuration.tickInterval)]
-        let services: [any Service] = []
+        // The lifecycle ticker gets its own connection, so a busy API never delays a move.
+        let tickerPool = PGPool(configuration: location.configuration, options: .init(size: 1))
+        let services: [any Service] = [
+            LifecycleTickerService(
+                pool: tickerPool, interval: configuration.tickInterval, logger: Logger(label: "journeylab.scheduler"))
+        ]
         let app = try await buildApplication(configuration, extraServices: services)
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            await tickerPool.shutdown()
+            throw error
+        }
+        await tickerPool.shutdown()
     }
 }
