@@ -5,13 +5,19 @@ import TestSupport
 /// The embedded default database, driven through the built CLI as a new user would.
 @Suite("Embedded default database", .serialized)
 struct EmbeddedDatabaseTests {
-    @Test func statusCreatesThenReusesAndStopStops() throws {
-        // Short path: Unix socket paths are limited to ~107 bytes.
+    /// A temporary `JOURNEYLAB_HOME` (short: Unix socket paths are limited to ~107 bytes) and the
+    /// environment that points the CLI at it.
+    static func temporaryHome() -> (home: String, environment: [String: String]) {
         let home = "/tmp/jl-e2e-\(UInt32.random(in: 0...UInt32.max))"
-        defer { try? FileManager.default.removeItem(atPath: home) }
         var environment = ProcessInfo.processInfo.environment
         environment["JOURNEYLAB_HOME"] = home
         environment.removeValue(forKey: "JOURNEYLAB_DATABASE_URL")
+        return (home, environment)
+    }
+
+    @Test func statusCreatesThenReusesAndStopStops() throws {
+        let (home, environment) = Self.temporaryHome()
+        defer { try? FileManager.default.removeItem(atPath: home) }
         let binary = TestProcess.journeylabBinary
 
         let first = try TestProcess.run(binary, ["db", "status", "--format", "json"], environment: environment)
@@ -41,11 +47,8 @@ struct EmbeddedDatabaseTests {
     }
 
     @Test func stalePidFileAfterACrashIsHandled() throws {
-        let home = "/tmp/jl-e2e-\(UInt32.random(in: 0...UInt32.max))"
+        let (home, environment) = Self.temporaryHome()
         defer { try? FileManager.default.removeItem(atPath: home) }
-        var environment = ProcessInfo.processInfo.environment
-        environment["JOURNEYLAB_HOME"] = home
-        environment.removeValue(forKey: "JOURNEYLAB_DATABASE_URL")
         let binary = TestProcess.journeylabBinary
         let first = try TestProcess.run(binary, ["db", "status", "--format", "json"], environment: environment)
         #expect(first.status == 0, "stderr: \(first.standardError)")

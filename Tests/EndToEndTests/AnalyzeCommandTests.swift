@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `journeylab analyze` and `plan` as a user runs them: JSON contract, plain verdicts, bad input → exit 2.
+@Suite("analyze and plan commands")
+struct AnalyzeCommandTests {
+    let binary = TestProcess.journeylabBinary
+
+    @Test func analyzeJSONFollowsTheContract() throws {
+        let result = try TestProcess.run(
+            binary, ["analyze", "--arm", "control=12/60", "--arm", "treatment=24/65", "--format", "json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect(Set(object.keys).isSuperset(of: ["arms", "comparisons", "srm", "power", "decision", "reasons"]))
+        let arms = try #require(object["arms"] as? [[String: Any]])
+        #expect(arms.map { $0["name"] as? String } == ["control", "treatment"])
+        #expect(arms[1]["conversions"] as? Int == 24 && arms[1]["deals"] as? Int == 65)
+        let comparison = try #require((object["comparisons"] as? [[String: Any]])?.first)
+        #expect(comparison["baseline"] as? String == "control")
+        let diff = try #require(comparison["diff"] as? Double)
+        #expect(abs(diff - (24.0 / 65 - 12.0 / 60)) < 1e-12)
+        #expect(["adopt", "reject", "inconclusive"].contains(object["decision"] as? String))
+    }
+
+    @Test func analyzeTextGivesAVerdict() throws {
+        let result = try TestProcess.run(binary, ["analyze", "--arm", "control=0/50", "--arm", "treatment=4/50"])
+        #expect(result.status == 0)
+        #expect(result.output.contains("Boschloo"))
+        #expect(result.output.contains("Decision: INCONCLUSIVE"))
+    }
+
+    @Test(arguments: [
+        ["--arm", "a=70/60", "--arm", "b=1/2"],  // more conversions than deals
+        ["--arm", "a=-1/60", "--arm", "b=1/2"],  // negative
+        ["--arm", "a=1/60"],  // a single arm
+        ["--arm", "a=1/60", "--arm", "a=2/60"],  // duplicate names
+        ["--arm", "a=1/60", "--arm", "b=2/60", "--alpha", "1.5"],  // alpha outside (0, 1)
+        ["--arm", "a=1/60", "--arm", "b=2/60", "--format", "yaml"],  // unknown format
+        ["--arm", "nonsense"],
+    ])
+    func badInputExitsTwoWithOneLine(arguments: [String]) throws {
+        let result = try TestProcess.run(binary, ["analyze"] + arguments)
+        #expect(result.status == 2, "\(arguments): \(result.standardError)")
+        #expect(result.standardError.hasPrefix("error: "))
+        #expect(result.standardError.split(separator: "\n").count == 1, "\(result.standardError)")
+        #expect(result.output.isEmpty)
+    }
+
+    @Test func planGivesExactAndNormalSideBySideAndBoundaries() throws {
+        let result = try TestProcess.run(binary, ["plan", "--baseline", "0.2", "--mde", "0.15", "--looks", "3", "--format", "json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let text = result.output
+        #expect(text.contains("3.39"))  // O'Brien–Fleming, three looks: 3.3948, 2.4067, 2.0152
+        #expect(text.contains("2.40") || text.contains("2.41"))
+        let bad = try TestProcess.run(binary, ["plan", "--baseline", "0.2"])
+        #expect(bad.status == 2)
+    }
+}
