@@ -40,7 +40,14 @@ struct ReportCommand: AsyncParsableCommand {
             let (reports, spent) = try await evaluator.reportsWithTimings(for: keys)
             let reportFormat = ReportFormat(rawValue: format.rawValue) ?? .text
             let renderStart = ContinuousClock.now
-            let text = try ReportRenderer.render(reports, format: reportFormat, colour: output == nil && isatty(1) == 1)
+            let colour = output == nil && isatty(1) == 1
+            let text: String
+            if let journey, ids.isEmpty {
+                let tree = try await pool.withConnection { try JourneyStore.tree(journey, $0) }
+                text = try JourneyOverviewRenderer.render(tree, reports: reports, format: reportFormat, colour: colour)
+            } else {
+                text = try ReportRenderer.render(reports, format: reportFormat, colour: colour)
+            }
             if timings {
                 Output.note("timings: sql \(spent.sql) statistics \(spent.statistics) rendering \(ContinuousClock.now - renderStart) for \(reports.count) hypotheses")
             }
