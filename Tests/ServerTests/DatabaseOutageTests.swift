@@ -9,7 +9,10 @@ import TestSupport
 
 /// Database outages. The first test cuts only this test's database off (no new connections, existing backends
 /// terminated), so it is safe beside other tests; the second stops the whole shared cluster and runs only with
-/// JOURNEYLAB_TEST_PG_OUTAGE=1 (e.g. `swift test --filter DatabaseOutageTests` alone).
+/// JOURNEYLAB_TEST_PG_OUTAGE=1 (e.g. `swift test --filter clusterStopped` alone).
+/// Known problem (TestSupport, not this suite): `ThrowawayCluster.start()` does not return when called here —
+/// the 503 part passes, then `pg_ctl start` leaves postgres holding TestProcess's output pipe. Fix TestProcess
+/// (redirect the child's stdout/stderr to a file or close inherited descriptors) before enabling it in CI.
 @Suite("PostgreSQL outage", .serialized)
 struct DatabaseOutageTests {
     @Test("database unreachable → 503 problem quickly and /readyz false; back → recovery without a restart")

@@ -54,7 +54,9 @@ public struct Problem: Error, HTTPResponseError, Sendable {
 
     func response(requestID: String?) -> Response {
         let body = Body(type: type, title: title, status: status.code, detail: detail, field: field, requestID: requestID, ready: ready)
-        let data = (try? JSONEncoder().encode(body)) ?? Data("{\"status\":\(status.code)}".utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let data = (try? encoder.encode(body)) ?? Data("{\"status\":\(status.code)}".utf8)
         var fields = headers
         fields[.contentType] = "application/problem+json"
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
