@@ -20,4 +20,9 @@ if ! swift build --build-tests >.build-test.log 2>&1; then
     echo "test: the build failed (full log: .build-test.log)" >&2
     exit 1
 fi
-swift test --skip-build "$@"
+# Everything but the test that stops the shared cluster runs in parallel; that one runs alone after.
+swift test --skip-build --skip clusterStopped "$@"
+if [ $# -eq 0 ]; then
+    echo "test: PostgreSQL stop/restart under a live server (alone, it stops the shared cluster)" >&2
+    JOURNEYLAB_TEST_PG_OUTAGE=1 swift test --skip-build --filter clusterStopped
+fi

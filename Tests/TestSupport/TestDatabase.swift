@@ -74,7 +74,8 @@ public struct ThrowawayCluster: Sendable {
         let command = binDirectory + "/pg_ctl"
         let (executable, fullArguments) =
             geteuid() == 0 ? ("/usr/sbin/runuser", ["-u", "postgres", "--", command] + arguments) : (command, arguments)
-        let result = try TestProcess.run(executable, fullArguments)
+        // Subprocess, not Foundation's Process: the server pg_ctl starts would keep Process waiting.
+        let result = try Subprocess.run(URL(fileURLWithPath: executable), fullArguments)
         guard result.status == 0 else {
             throw JourneyLabError(.unavailable, "pg_ctl \(arguments.last ?? "") failed: \(result.output)")
         }
