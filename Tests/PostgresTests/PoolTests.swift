@@ -31,8 +31,9 @@ struct PoolTests {
     @Test func exhaustedPoolTimesOutInsteadOfHanging() async throws {
         let database = try TestDatabase.create(migrated: false)
         let pool = database.pool(size: 1, acquireTimeout: .milliseconds(200))
-        let holder = Task { try await pool.withConnection { _ = try $0.query("SELECT pg_sleep(1.5)") } }
-        try await Task.sleep(for: .milliseconds(200))
+        let holder = Task { try await pool.withConnection { _ = try $0.query("SELECT pg_sleep(5)") } }
+        // Wait until the holder has the only connection (under a loaded parallel suite it may start late).
+        while !(pool.usage.open == 1 && pool.usage.idle == 0) { try await Task.sleep(for: .milliseconds(10)) }
         let started = ContinuousClock.now
         do {
             try await pool.withConnection { _ = try $0.query("SELECT 1") }
