@@ -21,8 +21,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-swift build -c release --product journeylab >&2
-bin=$(swift build -c release --show-bin-path)/journeylab
+swift build -c release --product journeylab --scratch-path .build-bench >&2
+bin=$(swift build -c release --scratch-path .build-bench --show-bin-path)/journeylab
 url="$JOURNEYLAB_TEST_DATABASE_URL"
 psql "$url" -qc "CREATE DATABASE bench" >/dev/null
 db="${url/dbname=postgres/dbname=bench}"

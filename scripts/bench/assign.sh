@@ -17,9 +17,9 @@ pool=${POOL:-4}
 mode=${PGBENCH_MODE:-simple}
 
 if [ -z "${SKIP_BUILD:-}" ]; then
-    swift build -c release --product journeylab >&2
+    swift build -c release --product journeylab --scratch-path .build-bench >&2
 fi
-bin=$(swift build -c release --show-bin-path)/journeylab
+bin=$(swift build -c release --scratch-path .build-bench --show-bin-path)/journeylab
 
 eval "$(bash scripts/pg-throwaway.sh start)"
 trap 'bash scripts/pg-throwaway.sh stop "$JOURNEYLAB_TEST_PG_DIR"' EXIT
