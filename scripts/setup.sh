@@ -3,10 +3,19 @@
 # pkg-config) and builds it. Safe to run twice; quiet when nothing is missing.
 #   scripts/setup.sh            install missing packages, then `swift build`
 #   scripts/setup.sh --no-build only install
+#   scripts/setup.sh --no-build --with-test-tools   also what the tests use (headless chromium)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+build=yes
 packages=(postgresql postgresql-contrib libpq-dev pkg-config)
+for argument in "$@"; do
+    case "$argument" in
+    --no-build) build=no ;;
+    --with-test-tools) packages+=(chromium) ;;
+    *) echo "setup: unknown option $argument (use --no-build, --with-test-tools)" >&2; exit 2 ;;
+    esac
+done
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -25,7 +34,7 @@ if ! command -v swift >/dev/null 2>&1; then
     exit 1
 fi
 
-if [ "${1:-}" != "--no-build" ]; then
+if [ "$build" = yes ]; then
     if ! swift build >.build-setup.log 2>&1; then
         grep -E "error:" .build-setup.log | head -40 >&2 || tail -40 .build-setup.log >&2
         echo "setup: the build failed (full log: .build-setup.log)" >&2

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/setup.sh --no-build
+bash scripts/setup.sh --no-build --with-test-tools
 
 eval "$(bash scripts/pg-throwaway.sh start)"
 cleanup() { bash scripts/pg-throwaway.sh stop "$JOURNEYLAB_TEST_PG_DIR"; }

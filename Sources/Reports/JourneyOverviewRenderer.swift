@@ -80,7 +80,7 @@ public enum JourneyOverviewRenderer {
         let count = max(tree.stages.count, 1)
         for (index, stage) in tree.stages.enumerated() {
             let width = 100 - Int(Double(index) / Double(count) * 45)
-            html += "<div class=\"stage\" style=\"width:\(width)%;margin:.3rem auto;background:#edf2f7;border-radius:6px;padding:.4rem .8rem\">"
+            html += "<div class=\"stage\" style=\"box-sizing:border-box;width:\(width)%;margin:.3rem auto;background:#edf2f7;border-radius:6px;padding:.4rem .8rem\">"
             html += "<strong>\(index + 1). \(Formatting.html(stage.name))</strong>"
             for barrier in stage.barriers {
                 html += "<div class=\"barrier\" style=\"font-size:.85rem;margin-left:.6rem\">✗ \(Formatting.html(barrier.text))"

@@ -99,3 +99,40 @@ struct ReportRenderingTests {
         #expect(!text.contains("\u{1B}["))  // no colour unless asked for
     }
 }
+
+/// The HTML report in a real browser: headless Chromium (Debian's `chromium`, installed by
+/// `scripts/setup.sh --with-test-tools`) loads it offline, draws the charts and logs no console error.
+@Suite("HTML report in headless Chromium")
+struct HTMLInBrowserTests {
+    static var chromium: String? {
+        let candidates = [ProcessInfo.processInfo.environment["JOURNEYLAB_CHROMIUM"], "/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    @Test func chartsRenderWithoutConsoleErrors() async throws {
+        let browser = try #require(Self.chromium, "chromium is not installed: run scripts/setup.sh --no-build --with-test-tools")
+        let html = try ReportRenderer.render([try await ReportRenderingTests.report()], format: .html)
+            .replacingOccurrences(of: "</body>", with: "<p id=\"probe\"></p></body>")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("jl-chromium-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let page = directory.appendingPathComponent("report.html")
+        try html.write(to: page, atomically: true, encoding: .utf8)
+        let result = try TestProcess.run(
+            browser,
+            ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(directory.path)/profile",
+             "--enable-logging=stderr", "--v=0", "--dump-dom", page.absoluteString])
+        #expect(result.status == 0, "\(result.standardError.suffix(1000))")
+        let dom = result.output
+        // The browser parsed the whole page and kept every chart.
+        #expect(dom.contains("id=\"probe\""))
+        #expect(dom.components(separatedBy: "<svg").count - 1 == 4)
+        #expect(dom.contains("<polyline"))
+        #expect(dom.contains("<circle"))
+        // No console errors (Chromium logs them as CONSOLE lines).
+        let consoleErrors = result.standardError.split(separator: "\n").filter {
+            $0.contains("CONSOLE") || $0.contains("Uncaught")
+        }
+        #expect(consoleErrors.isEmpty, "\(consoleErrors)")
+    }
+}
