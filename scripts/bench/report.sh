@@ -38,10 +38,10 @@ INSERT INTO assignments (deal_id, hypothesis_key, arm, stratum, slot)
 SELECT deal_id, split_part(deal_id, '-d-', 1), CASE WHEN split_part(deal_id, '-d-', 2)::int % 2 = 0 THEN 'control' ELSE 'treatment' END,
        dealer_id, split_part(deal_id, '-d-', 2)::int
   FROM deals;
--- ~4–5 events per deal: two stages reached, the close, and for some the metric (twice for a few).
+-- ~4–5 events per deal: three stages reached, the close, and for some the metric (twice for a few).
 INSERT INTO events (deal_id, idempotency_key, type, stage, value, occurred_at, payload_hash, enrolled)
 SELECT deal_id, 'auto:stage_reached:' || s, 'stage_reached', s, NULL, now() - interval '1 day' * (hashtext(deal_id) % 140 + 140), 'x', true
-  FROM deals, (VALUES ('first-visit'), ('sign-deal')) st(s);
+  FROM deals, (VALUES ('first-visit'), ('book-test-drive'), ('sign-deal')) st(s);
 INSERT INTO events (deal_id, idempotency_key, type, occurred_at, payload_hash, enrolled)
 SELECT deal_id, 'close', CASE WHEN hashtext(deal_id || 'w') % 10 < 7 THEN 'closed_won' ELSE 'closed_lost' END,
        now() - interval '1 day' * (abs(hashtext(deal_id)) % 140), 'x', true

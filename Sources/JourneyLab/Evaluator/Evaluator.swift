@@ -40,14 +40,31 @@ public struct Evaluator: Sendable {
         let clock = ContinuousClock()
         var timings = Timings()
         let sqlStart = clock.now
-        let loaded = try await pool.withConnection { connection in
-            try keys.map { key -> (Hypothesis, EvaluationQuery.Context, [EvaluationQuery.Group]) in
-                let hypothesis = try HypothesisStore.require(key, connection)
-                return (
-                    hypothesis, try EvaluationQuery.context(for: hypothesis, connection),
-                    try EvaluationQuery.groups(hypothesis: key, metric: hypothesis.plan.metric, connection)
-                )
+        // One aggregate per hypothesis, spread over the pool's connections (the server runs them side by side).
+        let chunkCount = max(1, min(pool.options.size, keys.count / 16))
+        let chunks = stride(from: 0, to: keys.count, by: max(1, (keys.count + chunkCount - 1) / chunkCount)).map {
+            Array(keys[$0..<min($0 + (keys.count + chunkCount - 1) / chunkCount, keys.count)])
+        }
+        let loaded = try await withThrowingTaskGroup(
+            of: (Int, [(Hypothesis, EvaluationQuery.Context, [EvaluationQuery.Group])]).self
+        ) { group in
+            for (index, chunk) in chunks.enumerated() {
+                group.addTask {
+                    let rows = try await pool.withConnection { connection in
+                        try chunk.map { key -> (Hypothesis, EvaluationQuery.Context, [EvaluationQuery.Group]) in
+                            let hypothesis = try HypothesisStore.require(key, connection)
+                            return (
+                                hypothesis, try EvaluationQuery.context(for: hypothesis, connection),
+                                try EvaluationQuery.groups(hypothesis: key, metric: hypothesis.plan.metric, connection)
+                            )
+                        }
+                    }
+                    return (index, rows)
+                }
             }
+            var byIndex: [Int: [(Hypothesis, EvaluationQuery.Context, [EvaluationQuery.Group])]] = [:]
+            for try await (index, rows) in group { byIndex[index] = rows }
+            return chunks.indices.flatMap { byIndex[$0] ?? [] }
         }
         timings.sql = clock.now - sqlStart
         let statsStart = clock.now
