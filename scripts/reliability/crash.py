@@ -21,6 +21,7 @@ import atexit
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -377,6 +378,10 @@ def main():
               f"ready again after {outage.get('recovered_s') and round(outage['recovered_s'], 2)} s, same process: {outage.get('same_server')}")
 
     server.stop()
+    failed = sum(1 for c in checks if not c[1])
+    if not failed:
+        shutil.rmtree(logdir, ignore_errors=True)     # the server logs are kept only for a failed run
+        logdir = "(removed)"
     print(f"reliability: figures: requests {stats.requests} (connection errors {stats.conn_errors}, status {dict(sorted(stats.status.items()))}), "
           f"kills {kills}, restart-to-ready {[round(x, 2) for x in restart_secs]} s, deals {len(stats.arms)} (enrolled {stats.enrolled}), "
           f"events acknowledged {len(stats.events_acked)} vs stored {locals().get('stored_total', '?')}, 5xx {stats.s5xx} "
