@@ -26,3 +26,7 @@ if [ $# -eq 0 ]; then
     echo "test: PostgreSQL stop/restart under a live server (alone, it stops the shared cluster)" >&2
     JOURNEYLAB_TEST_PG_OUTAGE=1 swift test --skip-build --filter clusterStopped
 fi
+if [ $# -eq 0 ]; then
+    echo "test: reliability (server kills and a database restart under load, own throwaway cluster)" >&2
+    bash scripts/reliability/quick.sh
+fi
