@@ -51,7 +51,8 @@ func buildRouter(_ configuration: ServerConfiguration, pool: PGPool, migrator: P
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware())
-    router.add(middleware: AuthMiddleware(verifier: KeyVerifier(pool: pool, ttl: configuration.keyCacheTTL), metrics: metrics))
+    router.add(middleware: AuthMiddleware(verifier: KeyVerifier(pool: pool, ttl: configuration.keyCacheTTL), metrics: metrics,
+                                         limiter: configuration.rateLimit > 0 ? KeyRateLimiter(rate: configuration.rateLimit) : nil))
 
     router.addRoutes(
         OperationsController(pool: pool, metrics: metrics, migrator: migrator, openAPI: OpenAPIDocument()).endpoints)

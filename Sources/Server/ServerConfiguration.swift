@@ -18,6 +18,9 @@ public struct ServerConfiguration: Sendable {
     /// revocation takes effect at once).
     public var keyCacheTTL: Duration
     public var logLevel: Logger.Level
+    /// Requests per second each API key may make (bursts up to twice that); beyond it 429 with
+    /// `Retry-After`. 0: no limit (the default).
+    public var rateLimit: Double = 0
     /// Renders the report endpoints; nil uses the evaluator (`EvaluatorReportProvider`).
     public var reportProvider: (any ReportProvider)?
     /// Apply pending migrations before the server starts accepting requests.
@@ -41,7 +44,7 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// Reads `JOURNEYLAB_HOST`, `JOURNEYLAB_PORT`, `JOURNEYLAB_POOL_SIZE`, `JOURNEYLAB_TICK_INTERVAL` (seconds),
-    /// `JOURNEYLAB_KEY_CACHE_SECONDS` and `JOURNEYLAB_LOG_LEVEL` over the defaults.
+    /// `JOURNEYLAB_KEY_CACHE_SECONDS`, `JOURNEYLAB_RATE_LIMIT` and `JOURNEYLAB_LOG_LEVEL` over the defaults.
     /// - Throws: `JourneyLabError.invalidInput` naming the variable with a bad value.
     public mutating func apply(environment: [String: String]) throws {
         if let host = environment["JOURNEYLAB_HOST"], !host.isEmpty { self.host = host }
@@ -68,6 +71,12 @@ public struct ServerConfiguration: Sendable {
                 throw JourneyLabError.invalid("JOURNEYLAB_KEY_CACHE_SECONDS=\(text) must be seconds in [0, 3600]")
             }
             keyCacheTTL = .milliseconds(Int64(seconds * 1000))
+        }
+        if let text = environment["JOURNEYLAB_RATE_LIMIT"], !text.isEmpty {
+            guard let rate = Double(text), rate >= 0, rate <= 1_000_000 else {
+                throw JourneyLabError.invalid("JOURNEYLAB_RATE_LIMIT=\(text) must be requests per second per key in [0, 1000000] (0: no limit)")
+            }
+            rateLimit = rate
         }
         if let text = environment["JOURNEYLAB_LOG_LEVEL"], !text.isEmpty {
             guard let level = Logger.Level(rawValue: text.lowercased()) else {

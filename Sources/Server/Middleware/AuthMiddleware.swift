@@ -10,6 +10,7 @@ struct AuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let verifier: KeyVerifier
     let metrics: ServerMetrics
+    var limiter: KeyRateLimiter? = nil
 
     static func isProtected(_ path: String) -> Bool {
         path == "/v1" || path.hasPrefix("/v1/") || path == "/reports" || path.hasPrefix("/reports/")
@@ -28,6 +29,12 @@ struct AuthMiddleware: RouterMiddleware {
         }
         switch try await verifier.verify(String(parts[1]).trimmingCharacters(in: .whitespaces)) {
         case .valid(let principal):
+            if let limiter, let wait = limiter.take(principal.keyID) {
+                metrics.recordKeyRejection("rate_limited")
+                var problem = Problem(.tooManyRequests, "rate limit of this API key exceeded: retry after \(wait) s")
+                problem.headers[.retryAfter] = String(wait)
+                throw problem
+            }
             var context = context
             context.principal = principal
             context.logger[metadataKey: "key_id"] = .string(principal.keyID)
@@ -67,5 +74,37 @@ final class KeyVerifier: Sendable {
             }
         }
         return answer
+    }
+}
+
+/// A token bucket per API key: `rate` requests per second, bursts up to twice that (at least 1).
+final class KeyRateLimiter: Sendable {
+    let rate: Double
+    let burst: Double
+    private let buckets = Mutex([String: (tokens: Double, at: ContinuousClock.Instant)]())
+
+    init(rate: Double) {
+        self.rate = rate
+        self.burst = max(1, rate * 2)
+    }
+
+    /// Takes one token for `keyID`; nil if allowed, else the whole seconds to wait (at least 1).
+    func take(_ keyID: String) -> Int? {
+        let now = ContinuousClock.now
+        return buckets.withLock { buckets in
+            if buckets.count > 100_000 { buckets.removeAll() }
+            var bucket = buckets[keyID] ?? (tokens: burst, at: now)
+            let elapsed = now - bucket.at
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            bucket.tokens = min(burst, bucket.tokens + seconds * rate)
+            bucket.at = now
+            if bucket.tokens >= 1 {
+                bucket.tokens -= 1
+                buckets[keyID] = bucket
+                return nil
+            }
+            buckets[keyID] = bucket
+            return max(1, Int(((1 - bucket.tokens) / rate).rounded(.up)))
+        }
     }
 }
