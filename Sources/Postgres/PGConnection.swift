@@ -13,6 +13,9 @@ public final class PGConnection: @unchecked Sendable {
     var statementsSinceCheckout = 0
     /// Server-side prepared statements by SQL text: parse and plan once per connection, not per call.
     private var preparedNames: [String: String] = [:]
+    /// How often each not-yet-prepared text ran: only texts that repeat are worth a prepare round trip
+    /// (batch statements built for one size would otherwise each cost an extra round trip).
+    private var unpreparedUses: [String: Int] = [:]
     /// Statements beyond this many are run unprepared (ad-hoc SQL should not grow the cache forever).
     private static let preparedLimit = 256
 
@@ -29,7 +32,9 @@ public final class PGConnection: @unchecked Sendable {
         }
         // Server notices ("relation already exists, skipping") are not errors; keep them off stderr.
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
-        var setup = "SET DateStyle = 'ISO'; SET TimeZone = 'UTC'; SET client_encoding = 'UTF8'"
+        // Prepared statements save parsing, but a generic plan chosen after five runs can be far worse for
+        // array and batch parameters (the scheduler's lookups ran 8x slower): always plan for the values.
+        var setup = "SET DateStyle = 'ISO'; SET TimeZone = 'UTC'; SET client_encoding = 'UTF8'; SET plan_cache_mode = force_custom_plan"
         if let statementTimeout {
             let millis = statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000
             setup += "; SET statement_timeout = \(millis)"
@@ -93,6 +98,10 @@ public final class PGConnection: @unchecked Sendable {
     private func preparedName(for sql: String, parameterCount: Int) throws -> String? {
         if let name = preparedNames[sql] { return name }
         guard preparedNames.count < Self.preparedLimit else { return nil }
+        if unpreparedUses.count > 4 * Self.preparedLimit { unpreparedUses.removeAll(keepingCapacity: true) }
+        unpreparedUses[sql, default: 0] += 1
+        guard unpreparedUses[sql]! >= 2 else { return nil }
+        unpreparedUses.removeValue(forKey: sql)
         let name = "jl_\(preparedNames.count)"
         let raw = PQprepare(handle, name, sql, Int32(parameterCount), nil)
         _ = try check(raw)
