@@ -1,6 +1,7 @@
 import Foundation
 
-/// Number formatting shared by the renderers (fixed, locale-independent).
+/// Number formatting for tables and chart axes (fixed, locale-independent). p-values use `Stats.NumberText`,
+/// the same text the analysis narrative uses.
 enum Formatting {
     static func percent(_ value: Double, digits: Int = 1) -> String {
         guard value.isFinite else { return "—" }
@@ -11,12 +12,6 @@ enum Formatting {
     static func points(_ value: Double, digits: Int = 1) -> String {
         guard value.isFinite else { return "—" }
         return String(format: "%+.\(digits)f pts", value * 100)
-    }
-
-    static func pValue(_ value: Double) -> String {
-        guard value.isFinite else { return "—" }
-        if value < 0.0001 { return "<0.0001" }
-        return String(format: "%.4f", value)
     }
 
     static func number(_ value: Double, digits: Int = 3) -> String {

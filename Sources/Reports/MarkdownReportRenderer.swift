@@ -1,5 +1,6 @@
 import Foundation
 import JourneyLab
+import Stats
 
 /// A report to paste into a wiki or a ticket.
 enum MarkdownReportRenderer {
@@ -20,9 +21,9 @@ enum MarkdownReportRenderer {
         }
         md += "\n| comparison | difference | CI | relative lift | p (Boschloo) | p (Holm) | P(beat control) |\n|---|---:|---|---:|---:|---:|---:|\n"
         for c in a.comparisons {
-            md += "| \(c.arm) vs \(c.baseline) | \(Formatting.points(c.diff)) | \(Formatting.points(c.diffCI.lower)) to \(Formatting.points(c.diffCI.upper)) | \(Formatting.percent(c.relativeLift)) | \(Formatting.pValue(c.pValue)) | \(Formatting.pValue(c.pAdjusted)) | \(Formatting.percent(c.probBeatBaseline)) |\n"
+            md += "| \(c.arm) vs \(c.baseline) | \(Formatting.points(c.diff)) | \(Formatting.points(c.diffCI.lower)) to \(Formatting.points(c.diffCI.upper)) | \(Formatting.percent(c.relativeLift)) | \(NumberText.pValue(c.pValue)) | \(NumberText.pValue(c.pAdjusted)) | \(Formatting.percent(c.probBeatBaseline)) |\n"
         }
-        md += "\nSRM p = \(Formatting.pValue(a.srm.pValue))\(a.srm.flag ? " **(sample-ratio mismatch)**" : ""); MDE at these deals \(Formatting.points(a.power.mde)).\n"
+        md += "\nSRM \(NumberText.pEquals(a.srm.pValue))\(a.srm.flag ? " **(sample-ratio mismatch)**" : ""); MDE at these deals \(Formatting.points(a.power.mde)).\n"
         return md
     }
 }

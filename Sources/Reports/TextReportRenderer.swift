@@ -1,5 +1,6 @@
 import Foundation
 import JourneyLab
+import Stats
 
 /// A terminal report: the hypothesis and what it attacks, progress, the analysis table and verdict, dealers.
 struct TextReportRenderer {
@@ -28,11 +29,11 @@ struct TextReportRenderer {
                 .split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n"))
         if let stratified = report.stratified {
             lines.append(
-                "  stratified by dealer (CMH): p = \(Formatting.pValue(stratified.pValue)), common odds ratio \(stratified.commonOddsRatio.map { Formatting.number($0, digits: 2) } ?? "—") over \(stratified.strataUsed) dealers"
+                "  stratified by dealer (CMH): \(NumberText.pEquals(stratified.pValue)), common odds ratio \(stratified.commonOddsRatio.map { Formatting.number($0, digits: 2) } ?? "—") over \(stratified.strataUsed) dealers"
             )
         }
         if let across = report.pAdjustedAcrossReport {
-            lines.append("  Benjamini–Hochberg across this report: p = \(Formatting.pValue(across))")
+            lines.append("  Benjamini–Hochberg across this report: \(NumberText.pEquals(across))")
         }
         if !report.dealers.isEmpty {
             lines.append("")

@@ -9,17 +9,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-10}
 
-bash scripts/setup.sh --no-build
-swift build -c release --product PostgresBenchmark --scratch-path .build-bench >"${TMPDIR:-/tmp}/jl-bench-build.log" 2>&1 \
-    || { tail -30 "${TMPDIR:-/tmp}/jl-bench-build.log" >&2; exit 1; }
-bench=.build-bench/release/PostgresBenchmark
-
-eval "$(bash scripts/pg-throwaway.sh start)"
-trap 'bash scripts/pg-throwaway.sh stop "$JOURNEYLAB_TEST_PG_DIR"' EXIT
+source scripts/bench/common.sh
+bench=$(bench_build PostgresBenchmark)
+bench_cluster
 bin=$JOURNEYLAB_TEST_PG_BIN
 sock="$JOURNEYLAB_TEST_PG_DIR/run"
 port=$JOURNEYLAB_TEST_PG_PORT
-psql=("$bin/psql" -h "$sock" -p "$port" -U postgres -d postgres -q -v ON_ERROR_STOP=1)
 "${psql[@]}" -c "CREATE TABLE bench_kv (id int8 PRIMARY KEY, v text); CREATE TABLE bench_copy (id int8, name text, value float8)"
 
 work=$(mktemp -d)

@@ -7,16 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 hypotheses=${1:-1000}
 
-bash scripts/setup.sh --no-build
-swift build -c release --product journeylab --scratch-path .build-bench >"${TMPDIR:-/tmp}/jl-bench-build.log" 2>&1 \
-    || { tail -30 "${TMPDIR:-/tmp}/jl-bench-build.log" >&2; exit 1; }
-journeylab=.build-bench/release/journeylab
-
-eval "$(bash scripts/pg-throwaway.sh start)"
-trap 'bash scripts/pg-throwaway.sh stop "$JOURNEYLAB_TEST_PG_DIR"' EXIT
+source scripts/bench/common.sh
+journeylab=$(bench_build journeylab)
+bench_cluster
 url=$JOURNEYLAB_TEST_DATABASE_URL
 JOURNEYLAB_SQL_DIR=$PWD/sql "$journeylab" db migrate --database-url "$url" >/dev/null
-psql=("$JOURNEYLAB_TEST_PG_BIN/psql" -h "$JOURNEYLAB_TEST_PG_DIR/run" -p "$JOURNEYLAB_TEST_PG_PORT" -U postgres -d postgres -q -v ON_ERROR_STOP=1)
 
 echo "report bench: generating $hypotheses hypotheses with their deals and events…" >&2
 "${psql[@]}" <<SQL
