@@ -5,8 +5,9 @@ import Postgres
 ///
 /// Each event has an idempotency key: `id:<event_id>`, or without one `auto:<type>:<stage>` (per deal). A
 /// repeat with the same key and payload is a duplicate (counted, not stored again); the same key with another
-/// payload is a conflict and the whole batch is refused. The batch runs in one transaction and sends its
-/// inserts in pipeline mode (one round trip), sorted by key so concurrent batches cannot deadlock.
+/// payload is a conflict and the whole batch is refused. The batch runs in one transaction: one lookup of its
+/// deals and one set-based insert of all its events (arrays + `unnest`), in key order so concurrent batches
+/// cannot deadlock.
 ///
 /// ```swift
 /// let result = try await EventIngestor(pool: pool).ingest(events, principal: principal)
@@ -59,7 +60,7 @@ public struct EventIngestor: Sendable {
             """
             SELECT d.deal_id, d.dealer_id, EXISTS (SELECT 1 FROM assignments a WHERE a.deal_id = d.deal_id)
               FROM deals d WHERE d.deal_id = ANY($1::text[])
-            """, [PGTextArray(dealIDs)]
+            """, [PGArrayLiteral(dealIDs)]
         ).rows { row in
             deals[try row.decode(String.self, 0)] = (try row.decode(String.self, 1), try row.decode(Bool.self, 2))
         }.forEach { _ in }
@@ -73,29 +74,37 @@ public struct EventIngestor: Sendable {
                 throw JourneyLabError(.forbidden, "events[\(index)]: deal \"\(event.dealID)\" belongs to another dealer")
             }
         }
-        // Sorted so that two batches touching the same keys lock them in the same order (no deadlocks).
-        let order = events.indices.sorted {
-            (events[$0].dealID, events[$0].idempotencyKey, $0) < (events[$1].dealID, events[$1].idempotencyKey, $1)
-        }
-        let statements = order.map { index -> PGStatement in
-            let event = events[index]
-            return PGStatement(
-                """
-                INSERT INTO events (deal_id, idempotency_key, event_id, type, stage, value, occurred_at, payload_hash, enrolled, source)
-                VALUES ($1, $2, $3, $4, $5, $6::numeric, $7::timestamptz, $8, $9::bool, $10)
-                ON CONFLICT (deal_id, idempotency_key) DO NOTHING
-                """,
-                [event.dealID, event.idempotencyKey, event.eventID, event.type, event.stage, event.value,
-                 event.occurredAt, event.payloadHash, deals[event.dealID]!.enrolled, source])
-        }
-        let affected = try connection.pipeline(statements)
+        // One set-based statement for the whole batch: the events travel as arrays and are inserted in
+        // (deal_id, idempotency_key) order, so two batches touching the same keys lock them in the same order
+        // (no deadlocks); within a batch the first of two events with one key wins, the second is checked below.
+        let enrolled = events.map { deals[$0.dealID]!.enrolled ? "t" : "f" }
+        var inserted = Set<String>()
+        try connection.query(
+            """
+            INSERT INTO events (deal_id, idempotency_key, event_id, type, stage, value, occurred_at, payload_hash, enrolled, source)
+            SELECT deal_id, idempotency_key, event_id, type, stage, value, occurred_at, payload_hash, enrolled, $10
+              FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::timestamptz[],
+                          $8::text[], $9::bool[]) WITH ORDINALITY
+                   AS e(deal_id, idempotency_key, event_id, type, stage, value, occurred_at, payload_hash, enrolled, position)
+             ORDER BY deal_id, idempotency_key, position
+            ON CONFLICT (deal_id, idempotency_key) DO NOTHING
+            RETURNING deal_id, idempotency_key
+            """,
+            [PGArrayLiteral(events.map(\.dealID)), PGArrayLiteral(events.map(\.idempotencyKey)),
+             PGArrayLiteral(events.map(\.eventID)), PGArrayLiteral(events.map(\.type)), PGArrayLiteral(events.map(\.stage)),
+             PGArrayLiteral(events.map(\.value)), PGArrayLiteral(events.map { PGTimestamp.format($0.occurredAt) }),
+             PGArrayLiteral(events.map(\.payloadHash)), PGArrayLiteral(enrolled), source]
+        ).rows { row in
+            inserted.insert(try row.decode(String.self, 0) + "\u{1F}" + (try row.decode(String.self, 1)))
+        }.forEach { _ in }
         var accepted = 0
         var unenrolled = 0
         var notInserted: [Int] = []
-        for (position, index) in order.enumerated() {
-            if affected[position] == 1 {
+        for (index, event) in events.enumerated() {
+            // `remove`: a second event with the same key in this batch was not the one inserted.
+            if inserted.remove(event.dealID + "\u{1F}" + event.idempotencyKey) != nil {
                 accepted += 1
-                if deals[events[index].dealID]?.enrolled == false { unenrolled += 1 }
+                if deals[event.dealID]?.enrolled == false { unenrolled += 1 }
             } else {
                 notInserted.append(index)
             }
@@ -108,7 +117,7 @@ public struct EventIngestor: Sendable {
                   FROM events e JOIN unnest($1::text[], $2::text[]) AS k(deal_id, idempotency_key)
                     ON e.deal_id = k.deal_id AND e.idempotency_key = k.idempotency_key
                 """,
-                [PGTextArray(notInserted.map { events[$0].dealID }), PGTextArray(notInserted.map { events[$0].idempotencyKey })]
+                [PGArrayLiteral(notInserted.map { events[$0].dealID }), PGArrayLiteral(notInserted.map { events[$0].idempotencyKey })]
             ).rows { row in
                 stored[try row.decode(String.self, 0) + "\u{1F}" + (try row.decode(String.self, 1))] = try row.decode(String.self, 2)
             }.forEach { _ in }
@@ -123,21 +132,5 @@ public struct EventIngestor: Sendable {
             }
         }
         return EventIngestResult(accepted: accepted, duplicates: notInserted.count, unenrolled: unenrolled)
-    }
-}
-
-/// A PostgreSQL text[] literal (`{"a","b"}`), sent as one parameter.
-public struct PGTextArray: PGEncodable {
-    public var values: [String]
-    public init(_ values: [String]) { self.values = values }
-    public var pgText: String? {
-        "{" + values.map { value in
-            var quoted = "\""
-            for character in value.unicodeScalars {
-                if character == "\"" || character == "\\" { quoted.unicodeScalars.append("\\") }
-                quoted.unicodeScalars.append(character)
-            }
-            return quoted + "\""
-        }.joined(separator: ",") + "}"
     }
 }
