@@ -29,13 +29,11 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // glibc extensions Swift does not import (posix_spawn close-from / chdir).
         .target(name: "CSystemSupport"),
-        // Safe libpq wrapper: connections, results, pool on a dedicated thread pool, COPY, migrations.
+        // Safe libpq wrapper: connections, results, pool on its own threads (a task executor), COPY, migrations.
         .target(
             name: "Postgres",
             dependencies: [
                 "CLibPQ",
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

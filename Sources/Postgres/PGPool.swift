@@ -1,11 +1,12 @@
 import Logging
-import NIOPosix
 import Synchronization
 
 /// A bounded pool of libpq connections whose blocking calls all run on a dedicated thread pool.
 ///
 /// - Work borrows a connection with `withConnection { connection in … }`; the closure runs on one of the
 ///   pool's own threads (never on Swift Concurrency's cooperative threads, which are as few as the cores).
+///   Those threads are also a task executor (`executor`): a task that prefers it runs its calls inline,
+///   without a thread hop per statement.
 /// - At most `size` connections exist; a borrower waits at most `acquireTimeout`, then gets `.poolTimeout`.
 /// - A broken connection is dropped when it is returned and replaced on the next borrow; if it broke before
 ///   the work had done anything, the work is retried once on a fresh connection, so a restarted PostgreSQL
@@ -43,6 +44,7 @@ public final class PGPool: Sendable {
     private enum Slot: Sendable {
         case idle(PGConnection)
         case new
+
     }
 
     private struct Waiter {
@@ -60,7 +62,8 @@ public final class PGPool: Sendable {
 
     public let configuration: PGConfiguration
     public let options: Options
-    private let threads: NIOThreadPool
+    /// The pool's threads; tasks that prefer this executor borrow connections without changing threads.
+    public let executor: PGThreadExecutor
     private let state = Mutex(State())
     private let logger: Logger
 
@@ -68,8 +71,7 @@ public final class PGPool: Sendable {
         self.configuration = configuration
         self.options = options
         self.logger = logger
-        self.threads = NIOThreadPool(numberOfThreads: options.size)
-        threads.start()
+        self.executor = PGThreadExecutor(threads: options.size)
     }
 
     /// Current counts of open, idle and waiting.
@@ -83,33 +85,13 @@ public final class PGPool: Sendable {
         var attempt = 0
         while true {
             attempt += 1
+            // Waiting for a connection happens where the caller runs, so a waiter's timeout works even while
+            // every pool thread is busy; the blocking part then runs on a pool thread (inline if already there).
             let slot = try await acquire()
-            let configuration = self.configuration
-            let statementTimeout = options.statementTimeout
-            let outcome: Outcome<T>
-            do {
-                outcome = try await threads.runIfActive { () -> Outcome<T> in
-                    let connection: PGConnection
-                    switch slot {
-                    case .idle(let existing): connection = existing
-                    case .new:
-                        do {
-                            connection = try PGConnection(configuration: configuration, statementTimeout: statementTimeout)
-                        } catch {
-                            return .connectFailed(error)
-                        }
-                    }
-                    connection.statementsSinceCheckout = 0
-                    do {
-                        return .success(try body(connection), connection)
-                    } catch {
-                        return .failure(error, connection)
-                    }
-                }
-            } catch {
-                release(nil, broken: true)
-                throw PGError(.poolClosed, "the database pool is shut down")
-            }
+            let outcome =
+                executor.isCurrentThread
+                ? run(body, on: slot)
+                : await withTaskExecutorPreference(executor) { self.run(body, on: slot) }
             switch outcome {
             case .success(let value, let connection):
                 release(connection, broken: connection.isBroken)
@@ -130,6 +112,36 @@ public final class PGPool: Sendable {
                 }
                 throw error
             }
+        }
+    }
+
+    private enum Outcome<T: Sendable>: Sendable {
+        case success(T, PGConnection)
+        case failure(any Error, PGConnection)
+        case connectFailed(any Error)
+    }
+
+    /// The blocking part of a borrow, on one of the pool's threads.
+    private func run<T: Sendable>(_ body: (PGConnection) throws -> T, on slot: Slot) -> Outcome<T> {
+        let connection: PGConnection
+        switch slot {
+        case .idle(let existing): connection = existing
+        case .new:
+            do {
+                connection = try PGConnection(configuration: configuration, statementTimeout: options.statementTimeout)
+            } catch {
+                return .connectFailed(error)
+            }
+        }
+        connection.statementsSinceCheckout = 0
+        guard executor.isCurrentThread else {
+            // Cannot happen (the executor preference is set above); refuse rather than block a Swift thread.
+            return .failure(PGError(.client, "PGPool: blocking work outside the pool's threads"), connection)
+        }
+        do {
+            return .success(try body(connection), connection)
+        } catch {
+            return .failure(error, connection)
         }
     }
 
@@ -166,16 +178,10 @@ public final class PGPool: Sendable {
             waiter.continuation.resume(throwing: PGError(.poolClosed, "the database pool is shut down"))
         }
         _ = idle  // closing happens in PGConnection.deinit (PQfinish)
-        try? await threads.shutdownGracefully()
+        executor.shutdown()
     }
 
     // MARK: Lending
-
-    private enum Outcome<T: Sendable>: Sendable {
-        case success(T, PGConnection)
-        case failure(any Error, PGConnection)
-        case connectFailed(any Error)
-    }
 
     private func acquire() async throws -> Slot {
         if let slot = try state.withLock({ try Self.takeSlot(&$0, size: options.size) }) { return slot }
@@ -260,7 +266,7 @@ public final class PGPool: Sendable {
         if !dropped.isEmpty {
             // PQfinish on a dead socket does not block for long, but keep it off the caller's thread anyway.
             let holder = dropped
-            threads.submit { _ in _ = holder }
+            executor.submit { _ = holder }
         }
     }
 }

@@ -89,4 +89,46 @@ struct PoolTests {
             #expect(error.code == .poolClosed)
         }
     }
+
+    @Test("blocking work runs on the pool's threads; tasks that prefer them run it inline, 32 over 4 connections")
+    func blockingWorkStaysOnThePoolThreads() async throws {
+        let pool = try TestDatabase.create(migrated: false).pool(size: 4)
+        // From an ordinary task: the body hops to a pool thread.
+        let fromOrdinaryTask = try await pool.withConnection { _ in pool.executor.isCurrentThread }
+        #expect(fromOrdinaryTask)
+        #expect(!pool.executor.isCurrentThread)
+        // Tasks preferring the pool's executor: before, inside and after each borrow they are on its threads,
+        // also when 32 of them wait for 4 connections.
+        let checks = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<32 {
+                group.addTask(executorPreference: pool.executor) {
+                    var onPoolThreads = pool.executor.isCurrentThread
+                    for _ in 0..<5 {
+                        onPoolThreads = try await pool.withConnection { connection in
+                            _ = try connection.query("SELECT pg_sleep(0.002), $1::int4", [index])
+                            return pool.executor.isCurrentThread
+                        } && onPoolThreads && pool.executor.isCurrentThread
+                    }
+                    return onPoolThreads
+                }
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(checks.count == 32)
+        #expect(checks.allSatisfy { $0 })
+        #expect(pool.usage.open <= 4)
+        await pool.shutdown()
+        // After shutdown a task that still prefers the executor is not stranded: it runs and gets .poolClosed.
+        let late = await Task(executorPreference: pool.executor) { () -> PGError.Code? in
+            do {
+                _ = try await pool.withConnection { _ in 1 }
+                return nil
+            } catch let error as PGError {
+                return error.code
+            } catch {
+                return nil
+            }
+        }.value
+        #expect(late == .poolClosed)
+    }
 }
