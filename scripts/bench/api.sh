@@ -2,13 +2,17 @@
 # API benchmark (issue 6): wrk on loopback against `journeylab serve`, compared with pgbench and psql \copy
 # on the same throwaway cluster in the same run. Bounded: DURATION seconds per phase (default 15).
 #   scripts/bench/api.sh            # builds release once, starts a throwaway cluster, prints figures and ratios
-# Needs: wrk (apt-get install wrk), pgbench and psql (postgresql), python3.
+# Needs: wrk (installed from apt when missing), pgbench and psql (postgresql), python3.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-15}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
-command -v wrk >/dev/null || { echo "bench: wrk not found: apt-get install wrk" >&2; exit 1; }
+if ! command -v wrk >/dev/null; then
+    echo "bench: installing wrk" >&2
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >/dev/null
+fi
 
 eval "$(bash scripts/pg-throwaway.sh start)"
 work=$(mktemp -d /tmp/jl-bench.XXXXXX)

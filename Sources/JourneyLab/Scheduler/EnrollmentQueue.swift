@@ -47,10 +47,13 @@ final class EnrollmentQueue: Sendable {
     let maxConcurrentBatches: Int
     let maxBatchSize: Int
     private let work: Work
+    /// Where batches run: the database pool's threads, so their statements need no thread hops.
+    private let executor: (any TaskExecutor)?
 
-    init(maxConcurrentBatches: Int, maxBatchSize: Int, work: @escaping Work) {
+    init(maxConcurrentBatches: Int, maxBatchSize: Int, executor: (any TaskExecutor)? = nil, work: @escaping Work) {
         self.maxConcurrentBatches = max(1, maxConcurrentBatches)
         self.maxBatchSize = max(1, maxBatchSize)
+        self.executor = executor
         self.work = work
     }
 
@@ -110,7 +113,7 @@ final class EnrollmentQueue: Sendable {
         // Detached from this caller's cancellation: the batch serves other callers too, and a commit in
         // progress must be reported to all of them.
         let work = self.work
-        let results = await Task { await work(batch) }.value
+        let results = await Task(executorPreference: executor) { await work(batch) }.value
         for (waiter, result) in zip(others, results.dropFirst()) {
             waiter.continuation.resume(returning: .done(result))
         }

@@ -63,7 +63,8 @@ public struct Scheduler: Sendable {
         lanes = (0..<laneCount).map { lane in
             // Spread the batch budget over the lanes (the first lanes take the remainder).
             let share = batches / laneCount + (lane < batches % laneCount ? 1 : 0)
-            return EnrollmentQueue(maxConcurrentBatches: share, maxBatchSize: options.maxBatchSize, work: work)
+            return EnrollmentQueue(
+                maxConcurrentBatches: share, maxBatchSize: options.maxBatchSize, executor: pool.executor, work: work)
         }
     }
 
