@@ -64,7 +64,10 @@ struct DemoCommand: AsyncParsableCommand {
         Output.line(String(format: "Done in %.1f s on %@.", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, where_))
         Output.line()
         Output.line("Try next:")
-        let url = databaseURL.map { " --database-url '\($0)'" } ?? " --database-url '\(configuration.description)'"
+        // The URL as given, unless it holds a password: that never goes to the terminal (libpq reads PGPASSWORD).
+        let url = databaseURL.map { configuration.hasPassword ? " --database-url '\(configuration.description)'" : " --database-url '\($0)'" }
+            ?? " --database-url '\(configuration.description)'"
+        if configuration.hasPassword { Output.line("  (the URL below leaves out its password: set PGPASSWORD or use ~/.pgpass)") }
         Output.line("  journeylab journey show \(DemoRun.journeyKey)\(url)")
         Output.line("  journeylab hypothesis show accessories-email-chain\(url)")
         Output.line("  journeylab report accessories-email-chain --format markdown\(url)")
