@@ -99,12 +99,12 @@ struct AuthMatrixTests {
     // MARK: The whole matrix
 
     /// Who calls: the eight kinds of caller the contract distinguishes.
-    enum Caller: String, CaseIterable {
+    enum Caller: String, CaseIterable, Sendable {
         case noKey, malformedHeader, unknownKey, revokedKey, dealerOwn, dealerOther, analyst, admin
     }
 
     /// What a route allows, from openapi.yaml's description of roles.
-    enum Access {
+    enum Access: Sendable {
         /// `security: []`: anyone, with or without a key.
         case open
         /// Dealer keys for their own dealer's deals, and admin.
@@ -114,11 +114,11 @@ struct AuthMatrixTests {
     }
 
     /// One route of the matrix: its access rule and a request for it.
-    struct Entry {
+    struct Entry: Sendable {
         var access: Access
         var path: String
         /// The body a caller sends (POST); the caller's name keeps ids unique, so stored rows show who wrote.
-        var body: ((Caller) -> String)?
+        var body: (@Sendable (Caller) -> String)?
     }
 
     /// Every route of the API. A route in openapi.yaml or the router without an entry here fails `everyRoute`.
@@ -190,24 +190,24 @@ struct AuthMatrixTests {
         })
         #expect(served == spec.all, "the router and openapi.yaml list different routes")
 
-        func headers(_ caller: Caller) -> [String?] {
+        let headers = Dictionary(uniqueKeysWithValues: Caller.allCases.map { caller -> (Caller, [String?]) in
             switch caller {
-            case .noKey: return [nil]
-            case .malformedHeader: return ["Basic ZGVhbGVyOnNlY3JldA==", "Bearer", "\(fixture.admin)", "Bearer \(fixture.admin) extra"]
-            case .unknownKey: return ["Bearer jl_" + String(repeating: "7", count: 64), "Bearer nonsense"]
-            case .revokedKey: return ["Bearer \(revoked.secret)"]
-            case .dealerOwn: return ["Bearer \(fixture.dealerA)"]
-            case .dealerOther: return ["Bearer \(fixture.dealerB)"]
-            case .analyst: return ["Bearer \(fixture.analyst)"]
-            case .admin: return ["Bearer \(fixture.admin)"]
+            case .noKey: return (caller, [nil])
+            case .malformedHeader: return (caller, ["Basic ZGVhbGVyOnNlY3JldA==", "Bearer", "\(fixture.admin)", "Bearer \(fixture.admin) extra"])
+            case .unknownKey: return (caller, ["Bearer jl_" + String(repeating: "7", count: 64), "Bearer nonsense"])
+            case .revokedKey: return (caller, ["Bearer \(revoked.secret)"])
+            case .dealerOwn: return (caller, ["Bearer \(fixture.dealerA)"])
+            case .dealerOther: return (caller, ["Bearer \(fixture.dealerB)"])
+            case .analyst: return (caller, ["Bearer \(fixture.analyst)"])
+            case .admin: return (caller, ["Bearer \(fixture.admin)"])
             }
-        }
+        })
 
         try await fixture.withServer { client in
             for (route, entry) in Self.matrix.sorted(by: { $0.key < $1.key }) {
                 let method = HTTPRequest.Method(rawValue: String(route.split(separator: " ")[0]))!
                 for caller in Caller.allCases {
-                    for authorization in headers(caller) {
+                    for authorization in headers[caller]! {
                         var fields: HTTPFields = [:]
                         if let authorization { fields[.authorization] = authorization }
                         var body: ByteBuffer?

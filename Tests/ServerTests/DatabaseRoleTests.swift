@@ -207,6 +207,7 @@ struct DatabaseRoleTests {
         ).rows { try $0.decode(String.self, 0) })
         let granted = Set(ApplicationRole.privileges.filter { $0.kind != .usage }.map(\.object))
         #expect(granted.union(ApplicationRole.withheldTables) == tables, "decide what the server may do with a new table")
+        #expect(granted.isDisjoint(with: ApplicationRole.withheldTables))
     }
 
     @Test("grant refuses an unknown role, a superuser and the owner itself")
