@@ -117,3 +117,11 @@ public struct PGConfiguration: Sendable, CustomStringConvertible {
         return out
     }
 }
+
+extension PGConfiguration: CustomDebugStringConvertible, CustomReflectable {
+    /// `String(reflecting:)`, string interpolation in log metadata: the URL without its password.
+    public var debugDescription: String { description }
+
+    /// `dump` and any mirror-based printing (a configuration inside a logged struct) see only the redacted URL.
+    public var customMirror: Mirror { Mirror(self, children: ["url": description], displayStyle: .struct) }
+}
