@@ -67,6 +67,36 @@ struct SecurityEndToEndTests {
         #expect(superuser.status == 2, "\(superuser.standardError)")
     }
 
+    @Test("serve as the granted role on a schema that is behind: --no-migrate starts, warns and is not ready; without it, it refuses")
+    func serveWhenTheSchemaIsBehind() async throws {
+        let roles = try TestRoles.create()
+        defer { try? roles.drop() }
+        let owner = roles.database.configuration.connectionString
+        #expect(try journeylab(["db", "grant", roles.app, "--database-url", owner]).status == 0)
+        // The newest migration "is new": its record disappears, as if this binary were newer than the schema.
+        try roles.database.connect().simpleQuery(
+            "DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)")
+        let appURL = roles.appConfiguration.connectionString
+
+        var environment = ProcessInfo.processInfo.environment
+        environment["JOURNEYLAB_DATABASE_URL"] = nil
+        environment["JOURNEYLAB_MIGRATE_ON_START"] = "false"
+        let server = try TestProcess.launch(
+            TestProcess.journeylabBinary, ["serve", "--port", "0", "--database-url", appURL], environment: environment)
+        defer { server.stop() }
+        let port = try #require(Int(try await server.waitForLog(#"listening on 127\.0\.0\.1:(\d+)"#)))
+        #expect(server.log.contains("schema is behind"), "\(server.log)")
+        let ready = try await Self.call(port: port, .GET, "/readyz")
+        #expect(ready.status == 503)
+        #expect(ready.body.contains(#""ready":false"#), "\(ready.body)")
+        #expect(server.stop() == 0)
+
+        let refused = try journeylab(["serve", "--port", "0", "--database-url", appURL])
+        #expect(refused.status == 1)
+        #expect(refused.standardError.contains("may not change the schema"), "\(refused.standardError)")
+        #expect(refused.standardError.contains("journeylab db migrate` as the schema owner"), "\(refused.standardError)")
+    }
+
     @Test("serve at trace level as the granted role: no secret, Bearer token, Authorization header, password or personal data in the log; request ids are")
     func logsKeepSecretsOut() async throws {
         let roles = try TestRoles.create()
