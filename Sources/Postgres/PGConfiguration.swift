@@ -54,6 +54,10 @@ public struct PGConfiguration: Sendable, CustomStringConvertible {
         return try PGConfiguration(connectionString + " " + pairs.joined(separator: " "))
     }
 
+    /// The string as given when it holds no password (so every libpq option survives), else `description`:
+    /// what to show a user who may copy it into another command.
+    public var shareableString: String { hasPassword ? description : connectionString }
+
     /// A URL-shaped description without the password, safe for logs and `db status`.
     public var description: String {
         let user = options["user"].map { $0 + "@" } ?? ""

@@ -47,6 +47,8 @@ struct ConfigurationTests {
             }
         }
         #expect(try !PGConfiguration("postgresql://alice@db.example/j").hasPassword)
+        #expect(try PGConfiguration("postgresql://alice:Zq9pw-1@db.example/j?sslmode=require").shareableString == "postgresql://alice@db.example/j")
+        #expect(try PGConfiguration("postgresql://alice@db.example/j?sslmode=require").shareableString == "postgresql://alice@db.example/j?sslmode=require")
     }
 
     @Test("libpq's parse errors quote the URL: the password is cut out of the message")

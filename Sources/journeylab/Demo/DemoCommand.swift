@@ -65,8 +65,7 @@ struct DemoCommand: AsyncParsableCommand {
         Output.line()
         Output.line("Try next:")
         // The URL as given, unless it holds a password: that never goes to the terminal (libpq reads PGPASSWORD).
-        let url = databaseURL.map { configuration.hasPassword ? " --database-url '\(configuration.description)'" : " --database-url '\($0)'" }
-            ?? " --database-url '\(configuration.description)'"
+        let url = " --database-url '\(databaseURL == nil ? configuration.description : configuration.shareableString)'"
         if configuration.hasPassword { Output.line("  (the URL below leaves out its password: set PGPASSWORD or use ~/.pgpass)") }
         Output.line("  journeylab journey show \(DemoRun.journeyKey)\(url)")
         Output.line("  journeylab hypothesis show accessories-email-chain\(url)")
