@@ -32,7 +32,9 @@ struct SecurityEndToEndTests {
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 4 << 20)
-        return Reply(status: Int(response.status.code), requestID: response.headers.first(name: "X-Request-Id"), body: String(buffer: body))
+        return Reply(
+            status: Int(response.status.code), requestID: response.headers.first(name: "X-Request-Id"), body: String(buffer: body)
+        )
     }
 
     func journeylab(_ arguments: [String]) throws -> TestProcess.Result {
@@ -67,7 +69,9 @@ struct SecurityEndToEndTests {
         #expect(superuser.status == 2, "\(superuser.standardError)")
     }
 
-    @Test("serve as the granted role on a schema that is behind: --no-migrate starts, warns and is not ready; without it, it refuses")
+    @Test(
+        "serve as the granted role on a schema that is behind: --no-migrate starts, warns and is not ready; without it, it refuses"
+    )
     func serveWhenTheSchemaIsBehind() async throws {
         let roles = try TestRoles.create()
         defer { try? roles.drop() }
@@ -97,7 +101,9 @@ struct SecurityEndToEndTests {
         #expect(refused.standardError.contains("journeylab db migrate` as the schema owner"), "\(refused.standardError)")
     }
 
-    @Test("serve at trace level as the granted role: no secret, Bearer token, Authorization header, password or personal data in the log; request ids are")
+    @Test(
+        "serve at trace level as the granted role: no secret, Bearer token, Authorization header, password or personal data in the log; request ids are"
+    )
     func logsKeepSecretsOut() async throws {
         let roles = try TestRoles.create()
         defer { try? roles.drop() }
@@ -152,7 +158,8 @@ struct SecurityEndToEndTests {
         environment["JOURNEYLAB_LOG_LEVEL"] = "trace"
         environment["JOURNEYLAB_TICK_INTERVAL"] = "0.2"
         let server = try TestProcess.launch(
-            TestProcess.journeylabBinary, ["serve", "--port", "0", "--no-migrate", "--database-url", appURL], environment: environment)
+            TestProcess.journeylabBinary, ["serve", "--port", "0", "--no-migrate", "--database-url", appURL],
+            environment: environment)
         defer { server.stop() }
         let port = try #require(Int(try await server.waitForLog(#"listening on 127\.0\.0\.1:(\d+)"#)))
 
@@ -162,7 +169,9 @@ struct SecurityEndToEndTests {
         let unknownSecret = "jl_" + Self.marker() + Self.marker() + Self.marker() + Self.marker()
         let basic = Data("dealer-a:\(Self.marker())".utf8).base64EncodedString()
         var replies: [Reply] = []
-        func send(_ method: HTTPMethod, _ path: String, _ authorization: String?, _ json: String? = nil, expect status: Int) async throws {
+        func send(_ method: HTTPMethod, _ path: String, _ authorization: String?, _ json: String? = nil, expect status: Int)
+            async throws
+        {
             let reply = try await Self.call(port: port, method, path, authorization: authorization, json: json)
             #expect(reply.status == status, "\(method) \(path): \(reply.body.prefix(300))")
             replies.append(reply)
@@ -187,20 +196,28 @@ struct SecurityEndToEndTests {
         try await send(.GET, "/v1/hypotheses", "bearer \(person)", expect: 401)
         try await send(.GET, "/v1/hypotheses", bearer, expect: 403)
         // Bad requests carrying personal data and secrets in the body, the path and the query.
-        try await send(.POST, "/v1/events", bearer, #"{"events":[{"deal_id":"crm-1","type":"closed_won","note":"\#(person)"}]}"#, expect: 400)
+        try await send(
+            .POST, "/v1/events", bearer, #"{"events":[{"deal_id":"crm-1","type":"closed_won","note":"\#(person)"}]}"#, expect: 400
+        )
         try await send(.POST, "/v1/events", bearer, #"{"events":[{"deal_id":"crm-1","type":"\#(phone)"}]}"#, expect: 422)
         try await send(.POST, "/v1/events", bearer, #"{"events":[{"deal_id":"crm-1","value":"\#(dealer.secret)"#, expect: 400)
-        try await send(.POST, "/v1/assignments", bearer, #"{"deal_id":"\#(person)","dealer_id":"dealer-b","stage":"first-visit"}"#, expect: 403)
+        try await send(
+            .POST, "/v1/assignments", bearer, #"{"deal_id":"\#(person)","dealer_id":"dealer-b","stage":"first-visit"}"#,
+            expect: 403)
         try await send(.GET, "/v1/hypotheses/\(analyst.secret)", "Bearer \(analyst.secret)", expect: 404)
-        try await send(.GET, "/nowhere?key=\(dealer.secret)&phone=\(phone.replacingOccurrences(of: " ", with: "+"))", bearer, expect: 404)
+        try await send(
+            .GET, "/nowhere?key=\(dealer.secret)&phone=\(phone.replacingOccurrences(of: " ", with: "+"))", bearer, expect: 404)
 
         // The CLI as the same role: the ticker, and the URL shown without its password.
         let tick = try journeylab(["scheduler", "tick", "--database-url", appURL])
         #expect(tick.status == 0, "\(tick.standardError)")
         let status = try journeylab(["db", "status", "--database-url", appURL])
         #expect(status.status == 0, "\(status.standardError)")
-        #expect(status.output.contains("postgresql://\(roles.app)@127.0.0.1:\(pgPort)/\(roles.database.name)"), "\(status.output)")
-        let unreachable = try journeylab(["db", "status", "--database-url", "postgresql://\(roles.app):\(password)@127.0.0.1:1/x"])
+        #expect(
+            status.output.contains("postgresql://\(roles.app)@127.0.0.1:\(pgPort)/\(roles.database.name)"), "\(status.output)")
+        let unreachable = try journeylab([
+            "db", "status", "--database-url", "postgresql://\(roles.app):\(password)@127.0.0.1:1/x",
+        ])
         #expect(unreachable.status == 1)
         #expect(unreachable.standardError.contains("cannot connect"), "\(unreachable.standardError)")
         let malformed = try journeylab(["db", "status", "--database-url", "postgresql://\(roles.app):\(password)%zz@[::1/x"])

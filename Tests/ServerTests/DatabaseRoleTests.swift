@@ -71,10 +71,13 @@ struct DatabaseRoleTests {
                     .post, "/v1/assignments", key: fixture.dealerA,
                     json: #"{"deal_id":"\#(deal)","dealer_id":"dealer-a","stage":"first-visit","attributes":{"channel":"web"}}"#)
                 #expect(reply.status == 200, "\(deal): \(reply.body)")
-                #expect((reply.json["assignments"] as? [[String: Any]])?.first?["hypothesis_id"] as? String == "h-email", "\(reply.body)")
+                #expect(
+                    (reply.json["assignments"] as? [[String: Any]])?.first?["hypothesis_id"] as? String == "h-email",
+                    "\(reply.body)")
             }
             let repeated = try await client.call(
-                .post, "/v1/assignments", key: fixture.admin, json: #"{"deal_id":"d-1","dealer_id":"dealer-a","stage":"first-visit"}"#)
+                .post, "/v1/assignments", key: fixture.admin,
+                json: #"{"deal_id":"d-1","dealer_id":"dealer-a","stage":"first-visit"}"#)
             #expect(repeated.status == 200, "\(repeated.body)")
 
             let events = #"""
@@ -110,8 +113,11 @@ struct DatabaseRoleTests {
             await pool.shutdown()
             throw error
         }
-        #expect(Set(moves.map { "\($0.hypothesisKey):\($0.to.rawValue)" }) == ["h-email:ready", "h-later:running", "h-old:expired"])
-        let statuses = try owner.query("SELECT key::text || ':' || status FROM hypotheses ORDER BY key").rows { try $0.decode(String.self, 0) }
+        #expect(
+            Set(moves.map { "\($0.hypothesisKey):\($0.to.rawValue)" }) == ["h-email:ready", "h-later:running", "h-old:expired"])
+        let statuses = try owner.query("SELECT key::text || ':' || status FROM hypotheses ORDER BY key").rows {
+            try $0.decode(String.self, 0)
+        }
         #expect(statuses == ["h-email:ready", "h-later:running", "h-old:expired"])
         #expect(try owner.query("SELECT count(*) FROM audit_log WHERE actor = 'scheduler'").scalar(Int.self) == 3)
         #expect(try owner.query("SELECT count(*) FROM exclusion_claims").scalar(Int.self) == 4)
@@ -126,8 +132,10 @@ struct DatabaseRoleTests {
         _ = try ApplicationRole.grant(to: roles.app, owner)
         let fixture = try ServerFixture.make(database: roles.database)
         try owner.execute(
-            "INSERT INTO events (deal_id, idempotency_key, type, occurred_at, payload_hash, enrolled) VALUES ('deal-a1', 'k', 'closed_won', now(), 'h', false)")
-        try owner.execute("INSERT INTO audit_log (actor, action, entity_type, entity_key) VALUES ('test', 'x', 'deal', 'deal-a1')")
+            "INSERT INTO events (deal_id, idempotency_key, type, occurred_at, payload_hash, enrolled) VALUES ('deal-a1', 'k', 'closed_won', now(), 'h', false)"
+        )
+        try owner.execute(
+            "INSERT INTO audit_log (actor, action, entity_type, entity_key) VALUES ('test', 'x', 'deal', 'deal-a1')")
         #expect(try fixture.count("SELECT count(*) FROM api_keys") == 4)
 
         let app = try roles.connectAsApp()
@@ -183,7 +191,8 @@ struct DatabaseRoleTests {
         #expect(try ApplicationRole.differences(role: roles.app, schema: "public", owner).isEmpty)
 
         try owner.simpleQuery(
-            "GRANT DELETE, TRUNCATE ON events TO \(roles.app); GRANT ALL ON api_keys TO \(roles.app); GRANT CREATE ON SCHEMA public TO \(roles.app)")
+            "GRANT DELETE, TRUNCATE ON events TO \(roles.app); GRANT ALL ON api_keys TO \(roles.app); GRANT CREATE ON SCHEMA public TO \(roles.app)"
+        )
         let extras = try ApplicationRole.differences(role: roles.app, schema: "public", owner)
         #expect(extras.contains("extra: DELETE on events"), "\(extras)")
         #expect(extras.contains("extra: CREATE on schema public"), "\(extras)")
@@ -194,7 +203,9 @@ struct DatabaseRoleTests {
         let second = try ApplicationRole.grant(to: roles.app, owner)
         #expect(second.statements == first.statements)
         #expect(try ApplicationRole.differences(role: roles.app, schema: "public", owner).isEmpty)
-        for statement in ["DELETE FROM events WHERE false", "CREATE TABLE evil (id int)", "UPDATE api_keys SET name = 'x' WHERE false"] {
+        for statement in [
+            "DELETE FROM events WHERE false", "CREATE TABLE evil (id int)", "UPDATE api_keys SET name = 'x' WHERE false",
+        ] {
             #expect(throws: PGError.self, "\(statement)") { try app.simpleQuery(statement) }
         }
     }
@@ -202,9 +213,10 @@ struct DatabaseRoleTests {
     @Test("every table of the schema is either granted or deliberately withheld")
     func everyTableIsAccountedFor() throws {
         let connection = try TestDatabase.create().connect()
-        let tables = Set(try connection.query(
-            "SELECT relname::text FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p', 'v', 'm')"
-        ).rows { try $0.decode(String.self, 0) })
+        let tables = Set(
+            try connection.query(
+                "SELECT relname::text FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p', 'v', 'm')"
+            ).rows { try $0.decode(String.self, 0) })
         let granted = Set(ApplicationRole.privileges.filter { $0.kind != .usage }.map(\.object))
         #expect(granted.union(ApplicationRole.withheldTables) == tables, "decide what the server may do with a new table")
         #expect(granted.isDisjoint(with: ApplicationRole.withheldTables))

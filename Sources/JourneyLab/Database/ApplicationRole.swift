@@ -110,11 +110,13 @@ public enum ApplicationRole {
     public static func grant(to role: String, _ connection: PGConnection) throws -> Report {
         guard
             let found = try connection.query(
-                "SELECT rolsuper, rolcanlogin, pg_has_role(rolname, current_user, 'MEMBER'), rolname = current_user FROM pg_roles WHERE rolname = $1",
+                "SELECT rolsuper, pg_has_role(rolname, current_user, 'MEMBER'), rolname = current_user FROM pg_roles WHERE rolname = $1",
                 [role]
             ).firstRow({
-                (superuser: try $0.decode(Bool.self, 0), login: try $0.decode(Bool.self, 1),
-                 memberOfCurrent: try $0.decode(Bool.self, 2), isCurrent: try $0.decode(Bool.self, 3))
+                (
+                    superuser: try $0.decode(Bool.self, 0), memberOfCurrent: try $0.decode(Bool.self, 1),
+                    isCurrent: try $0.decode(Bool.self, 2)
+                )
             })
         else {
             throw JourneyLabError.notFound(
@@ -136,17 +138,20 @@ public enum ApplicationRole {
                  WHERE c.oid = to_regclass('schema_migrations')
                 """, [role]
             ).firstRow({
-                (name: try $0.decode(String.self, 0), quoted: try $0.decode(String.self, 1),
-                 quotedDatabase: try $0.decode(String.self, 2), database: try $0.decode(String.self, 3),
-                 quotedRole: try $0.decode(String.self, 4), owner: try $0.decode(String.self, 5),
-                 memberOfOwner: try $0.decode(Bool.self, 6))
+                (
+                    name: try $0.decode(String.self, 0), quoted: try $0.decode(String.self, 1),
+                    quotedDatabase: try $0.decode(String.self, 2), database: try $0.decode(String.self, 3),
+                    quotedRole: try $0.decode(String.self, 4), owner: try $0.decode(String.self, 5),
+                    memberOfOwner: try $0.decode(Bool.self, 6)
+                )
             })
         else {
             throw JourneyLabError(.illegalState, "the database has no JourneyLab schema yet: run `journeylab db migrate` first")
         }
         if schema.memberOfOwner || found.memberOfCurrent {
             throw JourneyLabError.invalid(
-                "\"\(role)\" is a member of the schema owner \"\(schema.owner)\" and has all its privileges: use a role outside it")
+                "\"\(role)\" is a member of the schema owner \"\(schema.owner)\" and has all its privileges: use a role outside it"
+            )
         }
 
         // Identifiers cannot be bind parameters; each one is quoted by the server's quote_ident (role, schema,
@@ -174,7 +179,8 @@ public enum ApplicationRole {
                 .illegalState,
                 "\"\(role)\" was granted what the server needs, but its effective privileges still differ: "
                     + differences.joined(separator: "; ")
-                    + " — extra ones come from PUBLIC, other roles or grants by another grantor (revoke them as that grantor, e.g. REVOKE CREATE ON SCHEMA \(schema.name) FROM PUBLIC); missing ones mean this command did not run as the schema owner")
+                    + " — extra ones come from PUBLIC, other roles or grants by another grantor (revoke them as that grantor, e.g. REVOKE CREATE ON SCHEMA \(schema.name) FROM PUBLIC); missing ones mean this command did not run as the schema owner"
+            )
         }
         return Report(role: role, database: schema.database, schema: schema.name, statements: grants, privileges: privileges)
     }
