@@ -10,6 +10,8 @@ public struct PGConfiguration: Sendable, CustomStringConvertible {
     public let connectionString: String
     /// Parsed options (keyword → value), with the password removed.
     public let options: [String: String]
+    /// True when the string carries a password (which `description` and `options` leave out).
+    public let hasPassword: Bool
 
     /// - Throws: `PGError.client` when libpq cannot parse the string.
     public init(_ urlOrConninfo: String) throws {
@@ -17,23 +19,27 @@ public struct PGConfiguration: Sendable, CustomStringConvertible {
         guard let parsed = PQconninfoParse(urlOrConninfo, &errorMessage) else {
             let text = errorMessage.map { String(cString: $0) } ?? "unparseable connection string"
             if let errorMessage { PQfreemem(errorMessage) }
+            // libpq quotes the offending part, sometimes the whole URL: never let the password through.
+            let reason = Self.redactingPassword(of: urlOrConninfo, in: text.trimmingCharacters(in: .whitespacesAndNewlines))
             throw PGError(
                 .client,
-                "invalid database URL: \(text.trimmingCharacters(in: .whitespacesAndNewlines)) — use postgresql://user:pass@host:5432/db or host=/path dbname=db"
+                "invalid database URL: \(reason) — use postgresql://user:pass@host:5432/db or host=/path dbname=db"
             )
         }
         defer { PQconninfoFree(parsed) }
         var options: [String: String] = [:]
+        var hasPassword = false
         var cursor = parsed
         while let keyword = cursor.pointee.keyword {
             if let value = cursor.pointee.val {
                 let key = String(cString: keyword)
-                if key != "password" { options[key] = String(cString: value) }
+                if key == "password" { hasPassword = true } else { options[key] = String(cString: value) }
             }
             cursor = cursor.advanced(by: 1)
         }
         self.connectionString = urlOrConninfo
         self.options = options
+        self.hasPassword = hasPassword
     }
 
     /// The same target with extra libpq options appended (conninfo form).
@@ -48,6 +54,10 @@ public struct PGConfiguration: Sendable, CustomStringConvertible {
         return try PGConfiguration(connectionString + " " + pairs.joined(separator: " "))
     }
 
+    /// The string as given when it holds no password (so every libpq option survives), else `description`:
+    /// what to show a user who may copy it into another command.
+    public var shareableString: String { hasPassword ? description : connectionString }
+
     /// A URL-shaped description without the password, safe for logs and `db status`.
     public var description: String {
         let user = options["user"].map { $0 + "@" } ?? ""
@@ -58,6 +68,37 @@ public struct PGConfiguration: Sendable, CustomStringConvertible {
             return "postgresql://\(user)/\(database)?host=\(host)\(port.isEmpty ? "" : "&port=" + port.dropFirst())"
         }
         return "postgresql://\(user)\(host)\(port)/\(database)"
+    }
+
+    /// `text` with every spelling of the password in `urlOrConninfo` (as written, unquoted, percent-decoded)
+    /// replaced by `***`, for messages about a string libpq could not parse.
+    public static func redactingPassword(of urlOrConninfo: String, in text: String) -> String {
+        var secrets: [String] = []
+        if let scheme = urlOrConninfo.range(of: "://"), let at = urlOrConninfo.range(of: "@", options: .backwards),
+            scheme.upperBound <= at.lowerBound
+        {
+            let userinfo = urlOrConninfo[scheme.upperBound..<at.lowerBound]
+            if let colon = userinfo.firstIndex(of: ":") {
+                let password = String(userinfo[userinfo.index(after: colon)...])
+                secrets += [password, password.removingPercentEncoding ?? password]
+            }
+        }
+        // Conninfo `password=value` or `password='quoted value'`, and `?password=` in a URL.
+        for match in urlOrConninfo.matches(of: /password\s*=\s*('(?:[^'\\]|\\.)*'?|[^\s&]+)/) {
+            var value = String(match.output.1)
+            secrets.append(value)
+            if value.hasPrefix("'") {
+                value.removeFirst()
+                if value.hasSuffix("'") { value.removeLast() }
+                secrets.append(value)
+            }
+            secrets.append(value.removingPercentEncoding ?? value)
+        }
+        var redacted = text
+        for secret in Set(secrets).sorted(by: { $0.count > $1.count }) where !secret.isEmpty {
+            redacted = redacted.replacingOccurrences(of: secret, with: "***")
+        }
+        return redacted
     }
 
     static func quoteConninfo(_ value: String) -> String {
@@ -79,4 +120,12 @@ public struct PGConfiguration: Sendable, CustomStringConvertible {
         }
         return out
     }
+}
+
+extension PGConfiguration: CustomDebugStringConvertible, CustomReflectable {
+    /// `String(reflecting:)`, string interpolation in log metadata: the URL without its password.
+    public var debugDescription: String { description }
+
+    /// `dump` and any mirror-based printing (a configuration inside a logged struct) see only the redacted URL.
+    public var customMirror: Mirror { Mirror(self, children: ["url": description], displayStyle: .struct) }
 }

@@ -9,7 +9,7 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
             case connectionFailed, connectionLost, poolTimeout, poolClosed, queryTimeout
             case uniqueViolation, foreignKeyViolation, checkViolation, notNullViolation, exclusionViolation
-            case serializationFailure, deadlockDetected, invalidInput, server, decoding, client
+            case serializationFailure, deadlockDetected, invalidInput, insufficientPrivilege, server, decoding, client
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -40,6 +40,8 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
         public static let deadlockDetected = Code(.deadlockDetected)
         /// The server rejected a value (SQLSTATE class 22: bad number, bad date, invalid text).
         public static let invalidInput = Code(.invalidInput)
+        /// SQLSTATE 42501: the database role lacks a privilege (e.g. the server's role trying DDL).
+        public static let insufficientPrivilege = Code(.insufficientPrivilege)
         /// Any other server error; see `sqlState`.
         public static let server = Code(.server)
         /// A column could not be decoded as the requested Swift type.
@@ -81,6 +83,7 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
         case "23P01": return .exclusionViolation
         case "40001": return .serializationFailure
         case "40P01": return .deadlockDetected
+        case "42501": return .insufficientPrivilege
         case "57014": return .queryTimeout
         case "57P01", "57P02", "57P03": return .connectionLost  // admin shutdown, crash shutdown, cannot connect now
         default:

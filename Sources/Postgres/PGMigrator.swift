@@ -58,33 +58,43 @@ public struct PGMigrator: Sendable {
     public init(migrations: [PGMigration]) { self.migrations = migrations }
 
     /// Applies what is missing. Returns the names applied now (empty when up to date).
-    /// - Throws: `PGError.client` when an applied file changed; the server's error when a file fails
-    ///   (that file's transaction is rolled back, earlier files stay applied).
+    ///
+    /// An up-to-date database is only read (no lock, no DDL), so a role without schema privileges — the
+    /// server's role under `journeylab db grant` — passes; one that is behind needs the schema owner.
+    /// - Throws: `PGError.client` when an applied file changed; `PGError.insufficientPrivilege` when the
+    ///   role may not change the schema; the server's error when a file fails (that file's transaction is
+    ///   rolled back, earlier files stay applied).
     public func migrate(_ connection: PGConnection) throws -> [String] {
+        if try pendingAfterChecksums(connection).isEmpty { return [] }
+        do {
+            return try applyPending(connection)
+        } catch let error as PGError where error.code == .insufficientPrivilege {
+            let role = (try? connection.query("SELECT current_user").scalar(String.self)) ?? "this role"
+            throw PGError(
+                .insufficientPrivilege,
+                "the database role \(role) may not change the schema (\(error.message)): run `journeylab db migrate` as the schema owner, then retry",
+                sqlState: error.sqlState, detail: error.detail)
+        }
+    }
+
+    private func applyPending(_ connection: PGConnection) throws -> [String] {
         try connection.execute("SELECT pg_advisory_lock($1::int8)", [Self.lockKey])
         defer { _ = try? connection.execute("SELECT pg_advisory_unlock($1::int8)", [Self.lockKey]) }
-        try connection.simpleQuery(
-            """
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                version    integer PRIMARY KEY,
-                name       text NOT NULL,
-                checksum   text NOT NULL,
-                applied_at timestamptz NOT NULL DEFAULT now()
-            )
-            """)
-        let applied = Dictionary(uniqueKeysWithValues: try appliedMigrations(connection).map { ($0.version, $0) })
+        if !(try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL").scalar(Bool.self)) {
+            try connection.simpleQuery(
+                """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version    integer PRIMARY KEY,
+                    name       text NOT NULL,
+                    checksum   text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """)
+        }
+        // Read again under the lock: another migrator may have applied some meanwhile.
         var newlyApplied: [String] = []
-        for migration in migrations {
+        for migration in try pendingAfterChecksums(connection) {
             let checksum = try Self.checksum(migration.sql, connection)
-            if let record = applied[migration.version] {
-                guard record.checksum == checksum else {
-                    throw PGError(
-                        .client,
-                        "migration \(migration.name) changed after it was applied (stored checksum \(record.checksum.prefix(12)), file \(checksum.prefix(12))): restore the file and put the change in a new numbered migration"
-                    )
-                }
-                continue
-            }
             try connection.withTransaction { connection in
                 try connection.simpleQuery(migration.sql)
                 try connection.execute(
@@ -94,6 +104,26 @@ public struct PGMigrator: Sendable {
             newlyApplied.append(migration.name)
         }
         return newlyApplied
+    }
+
+    /// The files not applied yet, after checking that every applied one is unchanged.
+    private func pendingAfterChecksums(_ connection: PGConnection) throws -> [PGMigration] {
+        let applied = Dictionary(uniqueKeysWithValues: try appliedMigrations(connection).map { ($0.version, $0) })
+        var pending: [PGMigration] = []
+        for migration in migrations {
+            guard let record = applied[migration.version] else {
+                pending.append(migration)
+                continue
+            }
+            let checksum = try Self.checksum(migration.sql, connection)
+            guard record.checksum == checksum else {
+                throw PGError(
+                    .client,
+                    "migration \(migration.name) changed after it was applied (stored checksum \(record.checksum.prefix(12)), file \(checksum.prefix(12))): restore the file and put the change in a new numbered migration"
+                )
+            }
+        }
+        return pending
     }
 
     /// The migrations recorded in the database (empty before the first run).

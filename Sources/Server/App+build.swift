@@ -34,11 +34,25 @@ public func buildApplication(
         services: [DatabasePoolService(pool: pool)] + extraServices,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
+    let startupLogger = logger
     if configuration.migrateOnStart {
-        let startupLogger = logger
         app.beforeServerStarts {
             let applied = try await pool.withConnection { try migrator.migrate($0) }
             if !applied.isEmpty { startupLogger.info("applied migrations", metadata: ["migrations": "\(applied)"]) }
+        }
+    } else {
+        // The schema owner migrates; this role may not. Say so at start; /readyz keeps answering 503 until then.
+        app.beforeServerStarts {
+            do {
+                let pending = try await pool.withConnection { try migrator.pending($0) }
+                if !pending.isEmpty {
+                    startupLogger.warning(
+                        "the database schema is behind this server: /readyz answers 503 until the schema owner runs `journeylab db migrate`",
+                        metadata: ["pending_migrations": "\(pending.map(\.name).joined(separator: ", "))"])
+                }
+            } catch {
+                startupLogger.warning("cannot check the schema version yet", metadata: ["error": "\(error)"])
+            }
         }
     }
     return app

@@ -23,7 +23,9 @@ public struct ServerConfiguration: Sendable {
     public var rateLimit: Double = 0
     /// Renders the report endpoints; nil uses the evaluator (`EvaluatorReportProvider`).
     public var reportProvider: (any ReportProvider)?
-    /// Apply pending migrations before the server starts accepting requests.
+    /// Apply pending migrations before the server starts accepting requests. false (`serve --no-migrate`,
+    /// `JOURNEYLAB_MIGRATE_ON_START=false`) for a role without DDL rights (`journeylab db grant`): the server
+    /// then only checks, and `/readyz` answers 503 while migrations are pending.
     public var migrateOnStart: Bool
 
     public init(
@@ -44,7 +46,8 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// Reads `JOURNEYLAB_HOST`, `JOURNEYLAB_PORT`, `JOURNEYLAB_POOL_SIZE`, `JOURNEYLAB_TICK_INTERVAL` (seconds),
-    /// `JOURNEYLAB_KEY_CACHE_SECONDS`, `JOURNEYLAB_RATE_LIMIT` and `JOURNEYLAB_LOG_LEVEL` over the defaults.
+    /// `JOURNEYLAB_KEY_CACHE_SECONDS`, `JOURNEYLAB_RATE_LIMIT`, `JOURNEYLAB_MIGRATE_ON_START` (true/false) and
+    /// `JOURNEYLAB_LOG_LEVEL` over the defaults.
     /// - Throws: `JourneyLabError.invalidInput` naming the variable with a bad value.
     public mutating func apply(environment: [String: String]) throws {
         if let host = environment["JOURNEYLAB_HOST"], !host.isEmpty { self.host = host }
@@ -77,6 +80,13 @@ public struct ServerConfiguration: Sendable {
                 throw JourneyLabError.invalid("JOURNEYLAB_RATE_LIMIT=\(text) must be requests per second per key in [0, 1000000] (0: no limit)")
             }
             rateLimit = rate
+        }
+        if let text = environment["JOURNEYLAB_MIGRATE_ON_START"], !text.isEmpty {
+            switch text.lowercased() {
+            case "true", "1", "yes", "on": migrateOnStart = true
+            case "false", "0", "no", "off": migrateOnStart = false
+            default: throw JourneyLabError.invalid("JOURNEYLAB_MIGRATE_ON_START=\(text) must be true or false")
+            }
         }
         if let text = environment["JOURNEYLAB_LOG_LEVEL"], !text.isEmpty {
             guard let level = Logger.Level(rawValue: text.lowercased()) else {

@@ -29,4 +29,47 @@ struct ConfigurationTests {
             Issue.record("unexpected \(error)")
         }
     }
+
+    @Test("no way of printing a configuration shows its password")
+    func printingNeverShowsThePassword() throws {
+        struct Holder { var configuration: PGConfiguration }
+        for text in ["postgresql://alice:Zq9pw-1@db.example/j", "host=/tmp dbname=j user=alice password=Zq9pw-1"] {
+            let configuration = try PGConfiguration(text)
+            #expect(configuration.hasPassword)
+            var dumped = ""
+            dump(Holder(configuration: configuration), to: &dumped)
+            for printed in [
+                configuration.description, String(reflecting: configuration), "\(configuration)", dumped,
+                String(reflecting: Holder(configuration: configuration)), "\(Holder(configuration: configuration))",
+            ] {
+                #expect(!printed.contains("Zq9pw-1"), "\(printed)")
+                #expect(printed.contains("alice"), "\(printed)")
+            }
+        }
+        #expect(try !PGConfiguration("postgresql://alice@db.example/j").hasPassword)
+        #expect(try PGConfiguration("postgresql://alice:Zq9pw-1@db.example/j?sslmode=require").shareableString == "postgresql://alice@db.example/j")
+        #expect(try PGConfiguration("postgresql://alice@db.example/j?sslmode=require").shareableString == "postgresql://alice@db.example/j?sslmode=require")
+    }
+
+    @Test("libpq's parse errors quote the URL: the password is cut out of the message")
+    func parseErrorsHideThePassword() {
+        let malformed = [
+            "postgresql://alice:Zq9pw-1%zz@db.example/j",  // bad percent-encoding: libpq quotes the token
+            "postgresql://alice:Zq9pw-1@[::1/j",  // unterminated IPv6 address: libpq quotes the whole URL
+            "postgresql://alice:Zq9pw%2D1@[::1/j",  // the same, percent-encoded
+            "host=/tmp password='Zq9pw-1 dbname=j",  // unterminated quote
+            "host=/tmp password=Zq9pw-1 dbname",  // a keyword without a value
+        ]
+        for text in malformed {
+            do {
+                _ = try PGConfiguration(text)
+                Issue.record("\(text) parsed")
+            } catch let error as PGError {
+                #expect(error.message.hasPrefix("invalid database URL"), "\(error.message)")
+                #expect(!error.message.contains("Zq9pw"), "\(error.message)")
+            } catch {
+                Issue.record("unexpected \(error)")
+            }
+        }
+    }
 }

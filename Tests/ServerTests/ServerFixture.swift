@@ -20,8 +20,10 @@ struct ServerFixture: Sendable {
     static let dealerBID = "dealer-b"
 
     /// Creates the database, the keys and deals `deal-a1`, `deal-a2` (dealer A), `deal-b1` (dealer B).
-    static func make() throws -> ServerFixture {
-        let database = try TestDatabase.create()
+    static func make() throws -> ServerFixture { try make(database: TestDatabase.create()) }
+
+    /// The same on a given migrated database (e.g. one owned by a test owner role).
+    static func make(database: TestDatabase) throws -> ServerFixture {
         let connection = try database.connect()
         func key(_ role: Principal.Role, _ dealer: String?) throws -> String {
             try APIKeys.create(role: role, dealerID: dealer, name: "\(role) test", actor: "test", connection).secret

@@ -10,6 +10,11 @@ public struct TestDatabase: Sendable {
     public let name: String
     public let configuration: PGConfiguration
 
+    public init(name: String, configuration: PGConfiguration) {
+        self.name = name
+        self.configuration = configuration
+    }
+
     /// The maintenance database of the test cluster.
     public static func serverConfiguration() throws -> PGConfiguration {
         guard let url = ProcessInfo.processInfo.environment["JOURNEYLAB_TEST_DATABASE_URL"], !url.isEmpty else {

@@ -104,7 +104,8 @@ final class KeyRateLimiter: Sendable {
                 return nil
             }
             buckets[keyID] = bucket
-            return max(1, Int(((1 - bucket.tokens) / rate).rounded(.up)))
+            // Capped at a day: a tiny rate would otherwise overflow Int (and no client waits longer anyway).
+            return max(1, Int(min(86_400, ((1 - bucket.tokens) / rate).rounded(.up))))
         }
     }
 }

@@ -14,7 +14,7 @@ struct ProblemMiddleware: RouterMiddleware {
             if unexpected {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
             } else if problem.status == .serviceUnavailable {
-                context.logger.warning("database unavailable", metadata: ["error": "\(error)"])
+                context.logger.warning("service unavailable", metadata: ["detail": "\(problem.detail)", "error": "\(error)"])
             }
             return problem.response(requestID: context.id)
         }

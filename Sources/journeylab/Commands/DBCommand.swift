@@ -3,12 +3,12 @@ import Foundation
 import JourneyLab
 import Postgres
 
-/// `journeylab db migrate | status | stop`.
+/// `journeylab db migrate | status | grant ROLE | stop`.
 struct DBCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
-        abstract: "Manage the database: apply migrations, show status, stop the embedded cluster.",
-        subcommands: [Migrate.self, Status.self, Stop.self]
+        abstract: "Manage the database: apply migrations, show status, grant the server's role, stop the embedded cluster.",
+        subcommands: [Migrate.self, Status.self, Grant.self, Stop.self]
     )
 
     struct Migrate: AsyncParsableCommand {
@@ -72,6 +72,44 @@ struct DBCommand: AsyncParsableCommand {
             Output.line("migrations: \(report.applied.count) applied" + (report.pending.isEmpty ? "" : ", \(report.pending.count) pending"))
             for name in report.applied { Output.line("  ✓ \(name)") }
             for name in report.pending { Output.line("  … \(name)") }
+        }
+    }
+
+    struct Grant: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give an existing login role exactly the privileges `journeylab serve` needs (run as the schema owner).",
+            discussion: """
+                Revokes everything ROLE had on the database, the schema and its tables, sequences and functions,
+                then grants CONNECT, USAGE on the schema, SELECT where the server reads, INSERT/UPDATE only on the
+                columns it writes: no DELETE, TRUNCATE, schema changes, API-key or migration writes. Safe to run
+                again (it also removes privileges added by hand). Then serve with
+                `journeylab serve --no-migrate --database-url URL-of-ROLE`.
+                """)
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "The server's login role (create it first, e.g. `createuser journeylab_app`).") var role: String
+        @Option(help: "text or json") var format: OutputFormat = .text
+
+        func validate() throws {
+            try Output.require(format, oneOf: [.text, .json], command: "db grant")
+            if role.isEmpty || role.utf8.count > 63 { throw ValidationError("ROLE must be a role name of 1 to 63 bytes") }
+        }
+
+        func run() async throws {
+            let role = self.role
+            // Migrating first: the grants name the current tables, and only the owner may migrate.
+            let report = try await withPool(database, size: 1) { pool in
+                try await pool.withConnection { try ApplicationRole.grant(to: role, $0) }
+            }
+            if format == .json { return try Output.json(report) }
+            Output.line("Granted \(report.role) what `journeylab serve` needs on database \(report.database), schema \(report.schema),")
+            Output.line("after revoking everything it had there:")
+            Output.line("  CONNECT on database \(report.database); USAGE on schema \(report.schema)")
+            for privilege in report.privileges {
+                let columns = privilege.columns.map { " (" + $0.joined(separator: ", ") + ")" } ?? ""
+                Output.line("  \(privilege.kind.rawValue)\(columns) on \(privilege.object) — \(privilege.reason)")
+            }
+            Output.line("Nothing else: no DELETE, TRUNCATE, schema changes, API-key or migration writes.")
+            Output.line("Run the server as \(report.role): journeylab serve --no-migrate --database-url 'postgresql://\(report.role)@HOST/\(report.database)'")
         }
     }
 

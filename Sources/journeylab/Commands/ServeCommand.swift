@@ -14,8 +14,10 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the HTTP API (assignments, events, hypotheses, reports, metrics).",
         discussion: """
             Flags override JOURNEYLAB_HOST, JOURNEYLAB_PORT, JOURNEYLAB_POOL_SIZE, JOURNEYLAB_TICK_INTERVAL,
-            JOURNEYLAB_KEY_CACHE_SECONDS and JOURNEYLAB_LOG_LEVEL. SIGTERM or SIGINT: in-flight requests finish,
-            then the database pool closes.
+            JOURNEYLAB_KEY_CACHE_SECONDS and JOURNEYLAB_MIGRATE_ON_START; JOURNEYLAB_RATE_LIMIT and JOURNEYLAB_LOG_LEVEL
+            apply too. SIGTERM or SIGINT: in-flight requests finish, then the database pool closes.
+            With a least-privilege role (`journeylab db grant ROLE`) use --no-migrate: the schema owner runs
+            `journeylab db migrate`, and /readyz answers 503 while migrations are pending.
             """)
     @OptionGroup var database: DatabaseOptions
     @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
@@ -23,6 +25,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Database connections (default 16).") var poolSize: Int?
     @Option(help: "Seconds between lifecycle ticks (default 60).") var tickInterval: Double?
     @Option(help: "Seconds a verified API key is trusted without a lookup (default 0).") var keyCacheSeconds: Double?
+    @Flag(help: "Do not apply migrations at start (for a role without DDL rights; see `journeylab db grant`).")
+    var noMigrate = false
 
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0–65535") }
@@ -44,6 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let poolSize { configuration.poolSize = poolSize }
         if let tickInterval { configuration.tickInterval = .milliseconds(Int64(tickInterval * 1000)) }
         if let keyCacheSeconds { configuration.keyCacheTTL = .milliseconds(Int64(keyCacheSeconds * 1000)) }
+        if noMigrate { configuration.migrateOnStart = false }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = configuration.logLevel

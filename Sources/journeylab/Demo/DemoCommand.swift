@@ -64,7 +64,9 @@ struct DemoCommand: AsyncParsableCommand {
         Output.line(String(format: "Done in %.1f s on %@.", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, where_))
         Output.line()
         Output.line("Try next:")
-        let url = databaseURL.map { " --database-url '\($0)'" } ?? " --database-url '\(configuration.description)'"
+        // The URL as given, unless it holds a password: that never goes to the terminal (libpq reads PGPASSWORD).
+        let url = " --database-url '\(databaseURL == nil ? configuration.description : configuration.shareableString)'"
+        if configuration.hasPassword { Output.line("  (the URL below leaves out its password: set PGPASSWORD or use ~/.pgpass)") }
         Output.line("  journeylab journey show \(DemoRun.journeyKey)\(url)")
         Output.line("  journeylab hypothesis show accessories-email-chain\(url)")
         Output.line("  journeylab report accessories-email-chain --format markdown\(url)")
