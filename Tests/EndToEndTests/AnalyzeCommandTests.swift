@@ -7,8 +7,8 @@ import TestSupport
 struct AnalyzeCommandTests {
     let binary = TestProcess.journeylabBinary
 
-    @Test func analyzeJSONFollowsTheContract() throws {
-        let result = try TestProcess.run(
+    @Test func analyzeJSONFollowsTheContract() async throws {
+        let result = try await TestProcess.run(
             binary, ["analyze", "--arm", "control=12/60", "--arm", "treatment=24/65", "--format", "json"])
         #expect(result.status == 0, "\(result.standardError)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
@@ -23,8 +23,8 @@ struct AnalyzeCommandTests {
         #expect(["adopt", "reject", "inconclusive"].contains(object["decision"] as? String))
     }
 
-    @Test func analyzeTextGivesAVerdict() throws {
-        let result = try TestProcess.run(binary, ["analyze", "--arm", "control=0/50", "--arm", "treatment=4/50"])
+    @Test func analyzeTextGivesAVerdict() async throws {
+        let result = try await TestProcess.run(binary, ["analyze", "--arm", "control=0/50", "--arm", "treatment=4/50"])
         #expect(result.status == 0)
         #expect(result.output.contains("Boschloo"))
         #expect(result.output.contains("Decision: INCONCLUSIVE"))
@@ -39,21 +39,21 @@ struct AnalyzeCommandTests {
         ["--arm", "a=1/60", "--arm", "b=2/60", "--format", "yaml"],  // unknown format
         ["--arm", "nonsense"],
     ])
-    func badInputExitsTwoWithOneLine(arguments: [String]) throws {
-        let result = try TestProcess.run(binary, ["analyze"] + arguments)
+    func badInputExitsTwoWithOneLine(arguments: [String]) async throws {
+        let result = try await TestProcess.run(binary, ["analyze"] + arguments)
         #expect(result.status == 2, "\(arguments): \(result.standardError)")
         #expect(result.standardError.hasPrefix("error: "))
         #expect(result.standardError.split(separator: "\n").count == 1, "\(result.standardError)")
         #expect(result.output.isEmpty)
     }
 
-    @Test func planGivesExactAndNormalSideBySideAndBoundaries() throws {
-        let result = try TestProcess.run(binary, ["plan", "--baseline", "0.2", "--mde", "0.15", "--looks", "3", "--format", "json"])
+    @Test func planGivesExactAndNormalSideBySideAndBoundaries() async throws {
+        let result = try await TestProcess.run(binary, ["plan", "--baseline", "0.2", "--mde", "0.15", "--looks", "3", "--format", "json"])
         #expect(result.status == 0, "\(result.standardError)")
         let text = result.output
         #expect(text.contains("3.39"))  // O'Brien–Fleming, three looks: 3.3948, 2.4067, 2.0152
         #expect(text.contains("2.40") || text.contains("2.41"))
-        let bad = try TestProcess.run(binary, ["plan", "--baseline", "0.2"])
+        let bad = try await TestProcess.run(binary, ["plan", "--baseline", "0.2"])
         #expect(bad.status == 2)
     }
 }

@@ -6,11 +6,11 @@ import TestSupport
 /// The main job end to end: the built `journeylab demo` on a throwaway database, checked from the outside.
 @Suite("Demo end to end", .serialized)
 struct DemoTests {
-    @Test func demoKeepsEveryAcknowledgedEventOnceAndReachesTheRightDecisions() throws {
+    @Test func demoKeepsEveryAcknowledgedEventOnceAndReachesTheRightDecisions() async throws {
         let database = try TestDatabase.create(migrated: false)
         let htmlPath = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID()).html").path
         defer { try? FileManager.default.removeItem(atPath: htmlPath) }
-        let result = try TestProcess.run(
+        let result = try await TestProcess.run(
             TestProcess.journeylabBinary,
             ["demo", "--database-url", database.configuration.connectionString, "--seed", "11", "--format", "json",
              "--output", htmlPath])
@@ -55,7 +55,7 @@ struct DemoTests {
         let arguments = arms.flatMap { arm -> [String] in
             ["--arm", "\(arm["name"]!)=\(arm["conversions"]!)/\(arm["deals"]!)"]
         }
-        let analyze = try TestProcess.run(
+        let analyze = try await TestProcess.run(
             TestProcess.journeylabBinary, ["analyze"] + arguments + ["--alpha", "0.05", "--mde", "0.15", "--format", "json"])
         #expect(analyze.status == 0, "\(analyze.standardError)")
         let direct = try #require(try JSONSerialization.jsonObject(with: Data(analyze.output.utf8)) as? [String: Any])

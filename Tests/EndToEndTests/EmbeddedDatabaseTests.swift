@@ -15,12 +15,12 @@ struct EmbeddedDatabaseTests {
         return (home, environment)
     }
 
-    @Test func statusCreatesThenReusesAndStopStops() throws {
+    @Test func statusCreatesThenReusesAndStopStops() async throws {
         let (home, environment) = Self.temporaryHome()
         defer { try? FileManager.default.removeItem(atPath: home) }
         let binary = TestProcess.journeylabBinary
 
-        let first = try TestProcess.run(binary, ["db", "status", "--format", "json"], environment: environment)
+        let first = try await TestProcess.run(binary, ["db", "status", "--format", "json"], environment: environment)
         #expect(first.status == 0, "stderr: \(first.standardError)")
         let status = try JSONSerialization.jsonObject(with: Data(first.output.utf8)) as? [String: Any]
         #expect(status?["embedded"] as? Bool == true)
@@ -32,25 +32,25 @@ struct EmbeddedDatabaseTests {
         // A second run reuses the same cluster (same data directory, same postmaster).
         let pidBefore = try String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8)
             .split(separator: "\n").first
-        let second = try TestProcess.run(binary, ["db", "status", "--format", "json"], environment: environment)
+        let second = try await TestProcess.run(binary, ["db", "status", "--format", "json"], environment: environment)
         #expect(second.status == 0)
         let pidAfter = try String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8)
             .split(separator: "\n").first
         #expect(pidBefore == pidAfter)
 
-        let stop = try TestProcess.run(binary, ["db", "stop"], environment: environment)
+        let stop = try await TestProcess.run(binary, ["db", "stop"], environment: environment)
         #expect(stop.status == 0)
         #expect(stop.output.contains("Stopped"))
         #expect(!FileManager.default.fileExists(atPath: dataDirectory + "/postmaster.pid"))
-        let again = try TestProcess.run(binary, ["db", "stop"], environment: environment)
+        let again = try await TestProcess.run(binary, ["db", "stop"], environment: environment)
         #expect(again.output.contains("was not running"))
     }
 
-    @Test func stalePidFileAfterACrashIsHandled() throws {
+    @Test func stalePidFileAfterACrashIsHandled() async throws {
         let (home, environment) = Self.temporaryHome()
         defer { try? FileManager.default.removeItem(atPath: home) }
         let binary = TestProcess.journeylabBinary
-        let first = try TestProcess.run(binary, ["db", "status", "--format", "json"], environment: environment)
+        let first = try await TestProcess.run(binary, ["db", "status", "--format", "json"], environment: environment)
         #expect(first.status == 0, "stderr: \(first.standardError)")
         let status = try JSONSerialization.jsonObject(with: Data(first.output.utf8)) as? [String: Any]
         let dataDirectory = try #require(status?["dataDirectory"] as? String)
@@ -65,19 +65,19 @@ struct EmbeddedDatabaseTests {
         lines[0] = "999999"
         try lines.joined(separator: "\n").write(toFile: pidFile, atomically: true, encoding: .utf8)
 
-        let recovered = try TestProcess.run(binary, ["db", "status"], environment: environment)
+        let recovered = try await TestProcess.run(binary, ["db", "status"], environment: environment)
         #expect(recovered.status == 0, "stderr: \(recovered.standardError)")
         #expect(recovered.output.contains("001_schema.sql"))
-        _ = try TestProcess.run(binary, ["db", "stop"], environment: environment)
+        _ = try await TestProcess.run(binary, ["db", "stop"], environment: environment)
     }
 
-    @Test func badUsageExitsTwoWithOneLine() throws {
+    @Test func badUsageExitsTwoWithOneLine() async throws {
         let binary = TestProcess.journeylabBinary
-        let result = try TestProcess.run(binary, ["db", "status", "--format", "csv"])
+        let result = try await TestProcess.run(binary, ["db", "status", "--format", "csv"])
         #expect(result.status == 2)
         #expect(result.standardError.hasPrefix("error: "))
         #expect(result.standardError.split(separator: "\n").count == 1)
-        let unreachable = try TestProcess.run(binary, ["db", "status", "--database-url", "postgresql://nobody@127.0.0.1:1/x"])
+        let unreachable = try await TestProcess.run(binary, ["db", "status", "--database-url", "postgresql://nobody@127.0.0.1:1/x"])
         #expect(unreachable.status == 1)
         #expect(unreachable.standardError.contains("cannot connect"))
     }

@@ -37,35 +37,35 @@ struct SecurityEndToEndTests {
         )
     }
 
-    func journeylab(_ arguments: [String]) throws -> TestProcess.Result {
+    func journeylab(_ arguments: [String]) async throws -> TestProcess.Result {
         var environment = ProcessInfo.processInfo.environment
         environment["JOURNEYLAB_DATABASE_URL"] = nil
-        return try TestProcess.run(TestProcess.journeylabBinary, arguments, environment: environment)
+        return try await TestProcess.run(TestProcess.journeylabBinary, arguments, environment: environment)
     }
 
     @Test("db grant through the CLI: prints the grants, the same on a second run; an unknown role exits 2")
-    func grantCommand() throws {
+    func grantCommand() async throws {
         let roles = try TestRoles.create()
         defer { try? roles.drop() }
         let owner = roles.database.configuration.connectionString
-        let first = try journeylab(["db", "grant", roles.app, "--database-url", owner])
+        let first = try await journeylab(["db", "grant", roles.app, "--database-url", owner])
         #expect(first.status == 0, "\(first.standardError)")
         #expect(first.output.contains("INSERT (deal_id, idempotency_key, event_id"), "\(first.output)")
         #expect(first.output.contains("no DELETE, TRUNCATE"))
         #expect(first.output.contains("serve --no-migrate"))
-        let second = try journeylab(["db", "grant", roles.app, "--database-url", owner])
+        let second = try await journeylab(["db", "grant", roles.app, "--database-url", owner])
         #expect(second.status == 0)
         #expect(second.output == first.output)
-        let json = try journeylab(["db", "grant", roles.app, "--database-url", owner, "--format", "json"])
+        let json = try await journeylab(["db", "grant", roles.app, "--database-url", owner, "--format", "json"])
         let report = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
         #expect(report["role"] as? String == roles.app)
         #expect((report["statements"] as? [String])?.contains { $0.contains("DELETE") } == false)
 
-        let unknown = try journeylab(["db", "grant", "jl_nobody_\(Self.marker())", "--database-url", owner])
+        let unknown = try await journeylab(["db", "grant", "jl_nobody_\(Self.marker())", "--database-url", owner])
         #expect(unknown.status == 2)
         #expect(unknown.standardError.contains("no database role"), "\(unknown.standardError)")
         #expect(unknown.standardError.split(separator: "\n").count == 1)
-        let superuser = try journeylab(["db", "grant", "postgres", "--database-url", owner])
+        let superuser = try await journeylab(["db", "grant", "postgres", "--database-url", owner])
         #expect(superuser.status == 2, "\(superuser.standardError)")
     }
 
@@ -76,7 +76,7 @@ struct SecurityEndToEndTests {
         let roles = try TestRoles.create()
         defer { try? roles.drop() }
         let owner = roles.database.configuration.connectionString
-        #expect(try journeylab(["db", "grant", roles.app, "--database-url", owner]).status == 0)
+        #expect(try await journeylab(["db", "grant", roles.app, "--database-url", owner]).status == 0)
         // The newest migration "is new": its record disappears, as if this binary were newer than the schema.
         try roles.database.connect().simpleQuery(
             "DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)")
@@ -95,7 +95,7 @@ struct SecurityEndToEndTests {
         #expect(ready.body.contains(#""ready":false"#), "\(ready.body)")
         #expect(server.stop() == 0)
 
-        let refused = try journeylab(["serve", "--port", "0", "--database-url", appURL])
+        let refused = try await journeylab(["serve", "--port", "0", "--database-url", appURL])
         #expect(refused.status == 1)
         #expect(refused.standardError.contains("may not change the schema"), "\(refused.standardError)")
         #expect(refused.standardError.contains("journeylab db migrate` as the schema owner"), "\(refused.standardError)")
@@ -108,22 +108,22 @@ struct SecurityEndToEndTests {
         let roles = try TestRoles.create()
         defer { try? roles.drop() }
         let owner = roles.database.configuration.connectionString
-        #expect(try journeylab(["db", "grant", roles.app, "--database-url", owner]).status == 0)
+        #expect(try await journeylab(["db", "grant", roles.app, "--database-url", owner]).status == 0)
 
         // Keys from the CLI, as an operator makes them; one revoked.
-        func createKey(_ arguments: [String]) throws -> (id: String, secret: String) {
-            let result = try journeylab(["key", "create"] + arguments + ["--format", "json", "--database-url", owner])
+        func createKey(_ arguments: [String]) async throws -> (id: String, secret: String) {
+            let result = try await journeylab(["key", "create"] + arguments + ["--format", "json", "--database-url", owner])
             #expect(result.status == 0, "\(result.standardError)")
             let created = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
             let secret = try #require(created["secret"] as? String)
             #expect(secret.wholeMatch(of: /jl_[0-9a-f]{64}/) != nil)
             return (try #require(created["id"] as? String), secret)
         }
-        let dealer = try createKey(["--role", "dealer", "--dealer", "dealer-a", "--name", "Kazan CRM"])
-        let analyst = try createKey(["--role", "analyst", "--name", "BI"])
-        let revoked = try createKey(["--role", "admin", "--name", "old"])
-        #expect(try journeylab(["key", "revoke", revoked.id, "--database-url", owner]).status == 0)
-        let listed = try journeylab(["key", "list", "--format", "json", "--database-url", owner])
+        let dealer = try await createKey(["--role", "dealer", "--dealer", "dealer-a", "--name", "Kazan CRM"])
+        let analyst = try await createKey(["--role", "analyst", "--name", "BI"])
+        let revoked = try await createKey(["--role", "admin", "--name", "old"])
+        #expect(try await journeylab(["key", "revoke", revoked.id, "--database-url", owner]).status == 0)
+        let listed = try await journeylab(["key", "list", "--format", "json", "--database-url", owner])
         #expect(listed.status == 0)
         for secret in [dealer.secret, analyst.secret, revoked.secret] {
             #expect(!listed.output.contains(secret.dropFirst(3)))
@@ -209,18 +209,18 @@ struct SecurityEndToEndTests {
             .GET, "/nowhere?key=\(dealer.secret)&phone=\(phone.replacingOccurrences(of: " ", with: "+"))", bearer, expect: 404)
 
         // The CLI as the same role: the ticker, and the URL shown without its password.
-        let tick = try journeylab(["scheduler", "tick", "--database-url", appURL])
+        let tick = try await journeylab(["scheduler", "tick", "--database-url", appURL])
         #expect(tick.status == 0, "\(tick.standardError)")
-        let status = try journeylab(["db", "status", "--database-url", appURL])
+        let status = try await journeylab(["db", "status", "--database-url", appURL])
         #expect(status.status == 0, "\(status.standardError)")
         #expect(
             status.output.contains("postgresql://\(roles.app)@127.0.0.1:\(pgPort)/\(roles.database.name)"), "\(status.output)")
-        let unreachable = try journeylab([
+        let unreachable = try await journeylab([
             "db", "status", "--database-url", "postgresql://\(roles.app):\(password)@127.0.0.1:1/x",
         ])
         #expect(unreachable.status == 1)
         #expect(unreachable.standardError.contains("cannot connect"), "\(unreachable.standardError)")
-        let malformed = try journeylab(["db", "status", "--database-url", "postgresql://\(roles.app):\(password)%zz@[::1/x"])
+        let malformed = try await journeylab(["db", "status", "--database-url", "postgresql://\(roles.app):\(password)%zz@[::1/x"])
         #expect(malformed.status == 2)
         #expect(malformed.standardError.contains("invalid database URL"), "\(malformed.standardError)")
         for result in [tick, status, unreachable, malformed] {

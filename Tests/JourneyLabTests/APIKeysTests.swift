@@ -100,7 +100,7 @@ struct APIKeysTests {
             """
             SELECT count(*) FROM api_keys k JOIN unnest($1::text[], $2::text[]) AS c(id, secret) ON c.id = k.id
              WHERE k.secret_hash <> encode(sha256(convert_to(c.secret, 'UTF8')), 'hex')
-            """, [PGTextArray(created.map(\.id)), PGTextArray(secrets)]
+            """, [PGArrayLiteral(created.map(\.id)), PGArrayLiteral(secrets)]
         ).scalar(Int.self)
         #expect(mismatched == 0)
         let rows = try connection.query("SELECT k::text FROM api_keys k UNION ALL SELECT a::text FROM audit_log a")

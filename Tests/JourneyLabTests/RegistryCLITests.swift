@@ -7,11 +7,11 @@ import TestSupport
 /// The built `journeylab` binary against a fresh database: exit codes, messages, one JSON document.
 @Suite("Registry CLI end to end")
 struct RegistryCLITests {
-    static func run(_ arguments: [String], database: TestDatabase) throws -> TestProcess.Result {
+    static func run(_ arguments: [String], database: TestDatabase) async throws -> TestProcess.Result {
         var environment = ProcessInfo.processInfo.environment
         environment["JOURNEYLAB_SQL_DIR"] = RepositoryFiles.root.appendingPathComponent("sql").path
         environment["USER"] = "marketer"
-        return try TestProcess.run(
+        return try await TestProcess.run(
             TestProcess.journeylabBinary, arguments + ["--database-url", database.configuration.connectionString],
             environment: environment)
     }
@@ -21,15 +21,15 @@ struct RegistryCLITests {
         return try #require(object as? [String: Any])
     }
 
-    @Test func badInputExitsTwoWithOneLineNamingTheFieldAndStoresNothing() throws {
+    @Test func badInputExitsTwoWithOneLineNamingTheFieldAndStoresNothing() async throws {
         let database = try TestDatabase.create()
-        let imported = try Self.run(["journey", "import", RepositoryFiles.example.path, "--format", "json"], database: database)
+        let imported = try await Self.run(["journey", "import", RepositoryFiles.example.path, "--format", "json"], database: database)
         #expect(imported.status == 0, "\(imported.standardError)")
         let report = try Self.json(imported.output)
         #expect(report["journey"] as? String == "car-brand-x-family-men-30")
         #expect(report["hasChanges"] as? Bool == true)
 
-        let bad = try Self.run(
+        let bad = try await Self.run(
             [
                 "hypothesis", "register", "--journey", "car-brand-x-family-men-30", "--stage", "first-visit", "--title",
                 "Email chain sells accessories", "--metric", "addon_purchased", "--weights", "1,0",
@@ -40,7 +40,7 @@ struct RegistryCLITests {
             bad.standardError
                 == "error: --weights: 0 is not a positive integer up to 100 — give each arm a weight from 1 to 100, e.g. 1,1\n")
 
-        let wrongBarrier = try Self.run(
+        let wrongBarrier = try await Self.run(
             [
                 "hypothesis", "register", "--journey", "car-brand-x-family-men-30", "--stage", "first-visit", "--barrier",
                 "no-final-price", "--title", "Email chain sells accessories", "--metric", "addon_purchased",
@@ -49,7 +49,7 @@ struct RegistryCLITests {
         #expect(
             wrongBarrier.standardError.hasPrefix("error: --barrier: \"no-final-price\" is not a barrier of stage first-visit"))
 
-        let illegal = try Self.run(["hypothesis", "pause", "accessories-email-chain"], database: database)
+        let illegal = try await Self.run(["hypothesis", "pause", "accessories-email-chain"], database: database)
         #expect(illegal.status == 2)
         #expect(illegal.standardError.contains("it is draft; from draft the allowed moves are: start"))
 
@@ -61,16 +61,16 @@ struct RegistryCLITests {
         try "journey: x\nname: X\nsegment: {key: s, name: S}\nstages:\n  - key: a\n    name: A\n    colour: red\n"
             .write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let badFile = try Self.run(["journey", "import", file.path], database: database)
+        let badFile = try await Self.run(["journey", "import", file.path], database: database)
         #expect(badFile.status == 2)
         #expect(
             badFile.standardError.hasPrefix("error: \(file.path):7: stages[0].colour: unknown field — allowed here: key, name"))
     }
 
-    @Test func registerStartShowAuditAsJSON() throws {
+    @Test func registerStartShowAuditAsJSON() async throws {
         let database = try TestDatabase.create()
-        #expect(try Self.run(["journey", "import", RepositoryFiles.example.path], database: database).status == 0)
-        let registered = try Self.run(
+        #expect(try await Self.run(["journey", "import", RepositoryFiles.example.path], database: database).status == 0)
+        let registered = try await Self.run(
             [
                 "hypothesis", "register", "--journey", "car-brand-x-family-men-30", "--stage", "choose-dealer", "--barrier",
                 "no-final-price", "--title", "Written offer within the hour", "--metric", "closed_won", "--arms",
@@ -82,28 +82,28 @@ struct RegistryCLITests {
         #expect(body["status"] as? String == "draft")
         #expect(registered.standardError.hasPrefix("warning: with 150 deals the test can detect only lifts of +20.8 pp"))
 
-        let started = try Self.run(
+        let started = try await Self.run(
             ["hypothesis", "start", "written-offer-within-the-hour", "--format", "json"], database: database)
         #expect(started.status == 0, "\(started.standardError)")
         #expect(try Self.json(started.output)["status"] as? String == "running")
 
-        let shown = try Self.run(["hypothesis", "show", "written-offer-within-the-hour", "--format", "json"], database: database)
+        let shown = try await Self.run(["hypothesis", "show", "written-offer-within-the-hour", "--format", "json"], database: database)
         let show = try Self.json(shown.output)
         #expect(show["planVerified"] as? Bool == true)
 
-        let text = try Self.run(["hypothesis", "show", "written-offer-within-the-hour"], database: database)
+        let text = try await Self.run(["hypothesis", "show", "written-offer-within-the-hour"], database: database)
         #expect(text.output.contains("(frozen; verified)"))
         #expect(text.output.contains("written-offer: 0 enrolled, 0 resolved of 75"))
 
-        let audit = try Self.run(
+        let audit = try await Self.run(
             ["audit", "--hypothesis", "written-offer-within-the-hour", "--format", "json"], database: database)
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(audit.output.utf8)) as? [[String: Any]])
         #expect(rows.map { $0["action"] as? String } == ["hypothesis.register", "hypothesis.start"])
         #expect(rows.allSatisfy { $0["actor"] as? String == "cli:marketer" })
 
-        let tree = try Self.run(["journey", "show", "car-brand-x-family-men-30"], database: database)
+        let tree = try await Self.run(["journey", "show", "car-brand-x-family-men-30"], database: database)
         #expect(tree.output.contains("◆ written-offer-within-the-hour [running] metric closed_won"))
-        let list = try Self.run(["hypothesis", "list", "--status", "running", "--format", "json"], database: database)
+        let list = try await Self.run(["hypothesis", "list", "--status", "running", "--format", "json"], database: database)
         let items = try #require(try JSONSerialization.jsonObject(with: Data(list.output.utf8)) as? [[String: Any]])
         #expect(items.map { $0["id"] as? String } == ["written-offer-within-the-hour"])
     }

@@ -66,7 +66,7 @@ struct ReportRenderingTests {
         try csv.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         // Python's csv module is the reference reader.
-        let result = try TestProcess.run(
+        let result = try await TestProcess.run(
             "/usr/bin/env",
             ["python3", "-c", "import csv,json,sys; print(json.dumps(list(csv.DictReader(open(sys.argv[1], newline='')))))", path])
         #expect(result.status == 0, "\(result.standardError)")
@@ -118,7 +118,7 @@ struct HTMLInBrowserTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let page = directory.appendingPathComponent("report.html")
         try html.write(to: page, atomically: true, encoding: .utf8)
-        let result = try TestProcess.run(
+        let result = try await TestProcess.run(
             browser,
             ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(directory.path)/profile",
              "--enable-logging=stderr", "--v=0", "--dump-dom", page.absoluteString])

@@ -9,10 +9,11 @@ public enum TestProcess {
     }
 
     /// Runs to completion. Output is captured through files, so a daemon the program leaves behind
-    /// (pg_ctl start) cannot hold the reader open.
+    /// (pg_ctl start) cannot hold the reader open. Waits without blocking a thread: tests run in parallel on
+    /// Swift's few cooperative threads, and a blocking wait for a long program (the demo) starves the rest.
     public static func run(
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil, input: String? = nil
-    ) throws -> Result {
+    ) async throws -> Result {
         let directory = FileManager.default.temporaryDirectory
         let id = UUID().uuidString
         let outURL = directory.appendingPathComponent("jl-\(id).out")
@@ -32,10 +33,18 @@ public enum TestProcess {
         process.currentDirectoryURL = URL(fileURLWithPath: "/")
         let stdin = Pipe()
         process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try? stdin.fileHandleForWriting.close()
-        process.waitUntilExit()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+                return
+            }
+            if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+            try? stdin.fileHandleForWriting.close()
+        }
         return Result(
             status: process.terminationStatus,
             output: String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self),
