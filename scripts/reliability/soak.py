@@ -32,6 +32,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -45,7 +46,7 @@ DEALERS = [f"soak-d{i}" for i in range(8)]
 KEYS_PER_DEALER = 2
 REQUEST_TIMEOUT = 30.0
 # kind → weight; event batches split further into fresh, repeated and conflicting (below).
-MIX = {"assign_new": 24, "assign_repeat": 18, "events": 34, "list": 10, "report_json": 7, "report_html": 7}
+MIX = {"assign_new": 24, "assign_repeat": 18, "events": 34, "list": 10, "report_json": 7, "report_html": 7, "abandon": 1}
 REPEAT_SHARE = 0.12          # of event batches: an acknowledged batch sent again unchanged
 CONFLICT_SHARE = 0.02        # of event batches: a reused event_id with another payload (409 expected)
 EVENT_TYPES = ["stage_reached", "addon_purchased", "test_drive_booked", "closed_won", "closed_lost"]
@@ -96,6 +97,7 @@ class Stats:
         self.bad_repeats = []       # (detail) repeated batch not all duplicates
         self.arm_changes = []       # (deal, first, again)
         self.bad_bodies = []        # 200 with an unexpected body
+        self.abandoned = {}         # kind → requests the client closed the connection on before the answer
 
     def record(self, kind, status, seconds, expected, body):
         with self.lock:
@@ -118,6 +120,8 @@ class Client:
 
     def __init__(self, index, base, dealer, secret, analyst_secret, rng, stats, acked_log):
         self.index, self.base, self.dealer, self.rng, self.stats = index, base, dealer, rng, stats
+        self.port = int(base.rsplit(":", 1)[1])
+        self.secret, self.analyst_secret = secret, analyst_secret
         self.session = requests.Session()
         self.write_headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
         self.read_headers = {"Authorization": f"Bearer {analyst_secret}"}
@@ -151,7 +155,7 @@ class Client:
             kind = self.rng.choices(self.kinds, self.weights)[0]
             if kind == "assign_repeat" and not self.deals:
                 kind = "assign_new"
-            if kind == "events" and not self.deals:
+            if kind in ("events", "abandon") and not self.deals:
                 kind = "assign_new"
             getattr(self, kind)()
 
@@ -254,6 +258,58 @@ class Client:
         if status == 409:
             with self.stats.lock:
                 self.stats.conflicts_seen += 1
+
+    # --- abandoned requests (a CRM that times out or crashes): sent on a connection of their own, closed
+    # before the answer. The server must not leak the pool connection or the request's memory, and an event
+    # batch abandoned that way and then re-sent must be stored exactly once.
+    def raw_abandon(self, method, path, secret, body=b""):
+        head = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\nAuthorization: Bearer {secret}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=5) as sock:
+                if self.rng.random() < 0.5:      # sometimes only part of the body arrives
+                    sock.sendall(head + body[: len(body) // 2])
+                else:
+                    sock.sendall(head + body)
+                time.sleep(self.rng.uniform(0, 0.03))
+                if self.rng.random() < 0.5:      # half of them reset the connection instead of closing it
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError as e:
+            with self.stats.lock:
+                self.stats.conn_errors.append(("abandon", repr(e)))
+            return
+        with self.stats.lock:
+            per = self.stats.abandoned.setdefault(self.stats.phase, {})
+            per[method + " " + path.split("/")[1]] = per.get(method + " " + path.split("/")[1], 0) + 1
+
+    def abandon(self):
+        roll = self.rng.random()
+        if roll < 0.4:
+            self.raw_abandon("GET", f"/reports/{self.rng.choice(list(HYPOTHESES.values()))}", self.analyst_secret)
+        elif roll < 0.6:
+            self.deal_seq += 1
+            body = json.dumps({"deal_id": f"soak-a{self.index}-{self.deal_seq}", "dealer_id": self.dealer,
+                               "stage": self.rng.choice(list(HYPOTHESES))}).encode()
+            self.raw_abandon("POST", "/v1/assignments", self.secret, body)
+        else:
+            # An event batch abandoned, then re-sent unchanged until acknowledged, like a CRM's retry.
+            recent = self.deals[-40:]
+            events = [self.new_event(self.rng.choice(recent)[0]) for _ in range(self.rng.randint(1, 100))]
+            body = json.dumps({"events": events})
+            self.raw_abandon("POST", "/v1/events", self.secret, body.encode())
+            status, text = self.call("events_retry", "POST", "/v1/events", body=body)
+            if status == 200:
+                try:
+                    answer = json.loads(text)
+                    ok = answer["accepted"] + answer["duplicates"] == len(events)
+                except (ValueError, KeyError, TypeError):
+                    ok = False
+                if not ok:
+                    with self.stats.lock:
+                        self.stats.bad_bodies.append(("events_retry", text[:200]))
+                self.acked_log.extend((e["deal_id"], e["event_id"]) for e in events)
+                with self.stats.lock:
+                    self.stats.events_acked += len(events)
 
     # --- reads (analyst key)
     def list(self):
@@ -493,7 +549,7 @@ def main():
     main_sent = stats.sent.get("main", {})
     total_sent = sum(sum(v.values()) for v in stats.sent.values())
     check("threads finished in time", stuck == 0, f"{stuck} still running")
-    check("load was sent", sum(main_sent.values()) > 0 and all(main_sent.get(k, 0) > 0 for k in MIX),
+    check("load was sent", sum(main_sent.values()) > 0 and all(main_sent.get(k, 0) > 0 for k in MIX if k != "abandon"),
           f"{sum(main_sent.values())} requests in the measured phase")
     check("no connection errors", not stats.conn_errors,
           f"{len(stats.conn_errors)}" + (f", e.g. {stats.conn_errors[0]}" if stats.conn_errors else ""))
@@ -564,6 +620,12 @@ def main():
               f"{percentile(lat, 0.99) * 1000:>9.1f}{lat[-1] * 1000:>9.1f}")
     print(f"soak: statuses {dict(sorted(stats.status.items()))}, 5xx {stats.s5xx}, connection errors {len(stats.conn_errors)}, "
           f"deliberate 409 {stats.conflicts_seen}/{stats.conflicts_expected}, repeated batches all-duplicate {stats.repeat_batches_ok}")
+    abandoned = {}
+    for per in stats.abandoned.values():
+        for k, v in per.items():
+            abandoned[k] = abandoned.get(k, 0) + v
+    print(f"soak: deliberately abandoned requests (closed before the answer, not counted above) "
+          f"{sum(abandoned.values())} {dict(sorted(abandoned.items()))}")
     print(f"soak: events acknowledged {len(acked.items)} vs stored {stored_total}")
     print(f"soak: PostgreSQL sessions baseline {base_sessions}, end {end_sessions}, after server stop {after_stop}; "
           f"pool baseline {gauges0}, end {gauges1}")
