@@ -262,7 +262,7 @@ class Client:
     # --- abandoned requests (a CRM that times out or crashes): sent on a connection of their own, closed
     # before the answer. The server must not leak the pool connection or the request's memory, and an event
     # batch abandoned that way and then re-sent must be stored exactly once.
-    def raw_abandon(self, method, path, secret, body=b""):
+    def raw_abandon(self, label, method, path, secret, body=b""):
         head = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\nAuthorization: Bearer {secret}\r\n"
                 f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
         try:
@@ -280,23 +280,23 @@ class Client:
             return
         with self.stats.lock:
             per = self.stats.abandoned.setdefault(self.stats.phase, {})
-            per[method + " " + path.split("/")[1]] = per.get(method + " " + path.split("/")[1], 0) + 1
+            per[label] = per.get(label, 0) + 1
 
     def abandon(self):
         roll = self.rng.random()
         if roll < 0.4:
-            self.raw_abandon("GET", f"/reports/{self.rng.choice(list(HYPOTHESES.values()))}", self.analyst_secret)
+            self.raw_abandon("GET /reports", "GET", f"/reports/{self.rng.choice(list(HYPOTHESES.values()))}", self.analyst_secret)
         elif roll < 0.6:
             self.deal_seq += 1
             body = json.dumps({"deal_id": f"soak-a{self.index}-{self.deal_seq}", "dealer_id": self.dealer,
                                "stage": self.rng.choice(list(HYPOTHESES))}).encode()
-            self.raw_abandon("POST", "/v1/assignments", self.secret, body)
+            self.raw_abandon("POST /v1/assignments", "POST", "/v1/assignments", self.secret, body)
         else:
             # An event batch abandoned, then re-sent unchanged until acknowledged, like a CRM's retry.
             recent = self.deals[-40:]
             events = [self.new_event(self.rng.choice(recent)[0]) for _ in range(self.rng.randint(1, 100))]
             body = json.dumps({"events": events})
-            self.raw_abandon("POST", "/v1/events", self.secret, body.encode())
+            self.raw_abandon("POST /v1/events", "POST", "/v1/events", self.secret, body.encode())
             status, text = self.call("events_retry", "POST", "/v1/events", body=body)
             if status == 200:
                 try:
@@ -608,6 +608,9 @@ def main():
     check("server stopped cleanly on SIGTERM", code == 0, f"exit {code}")
     after_stop = sessions(a.pg_bin, a.database_url)
     check("no sessions left after the server stopped", after_stop == 0, f"{after_stop}")
+    with open(os.path.join(logdir, "serve.log"), errors="replace") as f:
+        errors = [line.strip() for line in f if re.match(r"^\S+ (error|critical) ", line)]
+    check("no error in the server log", not errors, f"{len(errors)}" + (f", e.g. {errors[0][:300]}" if errors else ""))
 
     # --- figures
     print(f"soak: figures: {a.clients} clients, {a.seconds:.0f} s (warm-up {warmup_s:.1f} s, measured {main_s:.1f} s), seed {seed}")
