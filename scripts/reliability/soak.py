@@ -438,7 +438,7 @@ def main():
     p.add_argument("--rss-growth-mb", type=float, default=30.0, help="end RSS may exceed start by this much…")
     p.add_argument("--rss-growth-share", type=float, default=0.5, help="…or by this share of start, whichever is larger")
     p.add_argument("--max-slope", type=float, default=None,
-                   help="fail if RSS grows faster than this many MB/min over the measured phase (default: 2 when "
+                   help="fail if RSS grows faster than this many MB/min over the measured phase (default: 1 when "
                         "it lasts 5 minutes or more, else not checked)")
     a = p.parse_args()
     if a.seconds <= 0 or a.seconds > 3600 or a.clients < 1 or a.clients > 256 or not 0 < a.warmup < 1:
@@ -599,7 +599,7 @@ def main():
     bound_kb = max(a.rss_growth_mb * 1024, a.rss_growth_share * rss_start)
     check("RSS end within bound of start", growth_kb <= bound_kb,
           f"{rss_start / 1024:.1f} → {rss_end / 1024:.1f} MB (+{growth_kb / 1024:.1f}, bound +{bound_kb / 1024:.1f})")
-    max_slope = a.max_slope if a.max_slope is not None else (2.0 if main_s >= 300 else None)
+    max_slope = a.max_slope if a.max_slope is not None else (1.0 if main_s >= 300 else None)
     if max_slope is not None:
         check("RSS slope over the measured phase", not math.isnan(slope_all) and slope_all <= max_slope,
               f"{slope_all:.2f} MB/min (bound {max_slope})")
@@ -633,7 +633,8 @@ def main():
     print(f"soak: PostgreSQL sessions baseline {base_sessions}, end {end_sessions}, after server stop {after_stop}; "
           f"pool baseline {gauges0}, end {gauges1}")
     print(f"soak: RSS start {rss_start / 1024:.1f} MB, peak {rss_peak / 1024:.1f} MB, end {rss_end / 1024:.1f} MB; "
-          f"slope measured phase {slope_all:.2f} MB/min (first half {slope_1:.2f}, second half {slope_2:.2f})")
+          f"slope measured phase {slope_all:.2f} MB/min (first half {slope_1:.2f}, second half {slope_2:.2f}), "
+          f"{growth_kb / max(1, sum(main_sent.values())) * 1000:.1f} kB per 1000 requests")
     print(f"soak: CPU seconds in the measured phase: server {cpu2_server - cpu1_server:.1f}, this client {cpu2_client - cpu1_client:.1f} "
           f"(of {main_s * os.cpu_count():.0f} available on {os.cpu_count()} cores)")
     failed = sum(1 for c in checks if not c[1])
