@@ -22,6 +22,15 @@ enum StrictJSON {
             buffer = try await request.body.collect(upTo: context.maxUploadSize)
         } catch is NIOTooManyBytesError {
             throw Problem(.contentTooLarge, "the request body exceeds 1 MiB: send fewer events per request")
+        } catch let error as any HTTPResponseError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // The body stream broke: the client closed or reset the connection before the whole body arrived
+            // (a CRM that timed out), or framed it wrongly. That is the client's doing: a 400 (which it may still
+            // read after a half-close), not a 500 in the metrics and the error log.
+            throw Problem.badRequest("the request body ended before it was complete: send the whole body again")
         }
         let bytes = buffer.readableBytesView
         guard String(validating: bytes, as: UTF8.self) != nil else {
