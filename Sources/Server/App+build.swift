@@ -63,7 +63,6 @@ func buildRouter(_ configuration: ServerConfiguration, pool: PGPool, migrator: P
     let metrics = ServerMetrics()
     let reports: any ReportProvider = configuration.reportProvider ?? EvaluatorReportProvider(pool: pool)
     let router = Router(context: AppRequestContext.self)
-    router.add(middleware: DatabaseExecutorMiddleware(executor: pool.executor))
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: AuthMiddleware(verifier: KeyVerifier(pool: pool, ttl: configuration.keyCacheTTL), metrics: metrics,
