@@ -64,7 +64,7 @@ public final class PGPool: Sendable {
     public let options: Options
     /// The pool's threads; tasks that prefer this executor borrow connections without changing threads.
     public let executor: PGThreadExecutor
-    private let state = Mutex(State())
+    private let state = PGLocked(State())
     private let logger: Logger
 
     public init(configuration: PGConfiguration, options: Options = Options(), logger: Logger = Logger(label: "journeylab.pg")) {
