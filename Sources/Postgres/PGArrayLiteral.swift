@@ -7,21 +7,26 @@ public struct PGArrayLiteral: PGEncodable {
     public let pgText: String?
 
     public init(_ values: [String?]) {
-        var text = "{"
+        // Built as UTF-8 bytes: `"` and `\` are single bytes that never occur inside a multi-byte sequence,
+        // so escaping byte by byte is exact, and far cheaper than appending Unicode scalars to a String.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(2 + values.reduce(0) { $0 + ($1?.utf8.count ?? 4) + 3 })
+        bytes.append(UInt8(ascii: "{"))
         for (index, value) in values.enumerated() {
-            if index > 0 { text += "," }
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
             guard let value else {
-                text += "NULL"
+                bytes.append(contentsOf: "NULL".utf8)
                 continue
             }
-            text += "\""
-            for character in value.unicodeScalars {
-                if character == "\\" || character == "\"" { text += "\\" }
-                text.unicodeScalars.append(character)
+            bytes.append(UInt8(ascii: "\""))
+            for byte in value.utf8 {
+                if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") { bytes.append(UInt8(ascii: "\\")) }
+                bytes.append(byte)
             }
-            text += "\""
+            bytes.append(UInt8(ascii: "\""))
         }
-        pgText = text + "}"
+        bytes.append(UInt8(ascii: "}"))
+        pgText = String(decoding: bytes, as: UTF8.self)
     }
 
     public init(_ values: [String]) { self.init(values.map { Optional($0) }) }

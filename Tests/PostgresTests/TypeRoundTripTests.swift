@@ -88,4 +88,18 @@ struct TypeRoundTripTests {
         let stored = try connection.query("SELECT body FROM notes ORDER BY id").rows { try $0.decode(String.self, 0) }
         #expect(stored == hostile)
     }
+
+    @Test("array literals: quotes, backslashes, braces, commas, Cyrillic, emoji, empty strings and NULLs arrive as sent")
+    func arrayLiteralRoundTrip() throws {
+        let values: [String?] = [
+            "plain", "with \"quotes\"", "back\\slash", "\\\"", "{braces}", "a,b", "", nil, "NULL", "Семья 30+", "🚗 😀",
+            "'; DROP TABLE x; --", " spaced ", "tab\tnew\nline",
+        ]
+        var back: [String?] = []
+        try connection.query(
+            "SELECT v FROM unnest($1::text[]) WITH ORDINALITY AS t(v, n) ORDER BY n", [PGArrayLiteral(values)]
+        ).rows { try $0.decodeIfPresent(String.self, 0) }.forEach { back.append($0) }
+        #expect(back == values)
+        #expect(try connection.query("SELECT cardinality($1::text[])", [PGArrayLiteral([String]())]).scalar(Int.self) == 0)
+    }
 }
