@@ -98,17 +98,18 @@ def stage_keys(journey_file):
         return [s["key"] for s in yaml.safe_load(f)["stages"]]
 
 
-def schemathesis_run(role, base, secret, env, logdir, examples, seed, limit):
-    """One schemathesis run with one key; returns (ok, stats, log tail)."""
-    stats_path = os.path.join(logdir, f"schemathesis-{role}.json")
-    log_path = os.path.join(logdir, f"schemathesis-{role}.log")
+def schemathesis_run(role, base, secret, env, logdir, examples, seed, limit, name=None):
+    """One schemathesis run with one key; returns (ok, exit code, stats, output)."""
+    name = name or role
+    stats_path = os.path.join(logdir, f"schemathesis-{name}.json")
+    log_path = os.path.join(logdir, f"schemathesis-{name}.log")
     env = dict(env, JOURNEYLAB_FUZZ_STATS=stats_path)
     cmd = [sys.executable, "-m", "schemathesis.cli", "run", f"{base}/openapi.yaml", "--url", base,
            "-H", f"Authorization: Bearer {secret}", "--workers", "1",
            "--checks", "not_a_server_error,problem_json_errors,nothing_stored_on_rejection",
            "--phases", "examples,coverage,fuzzing", "--max-examples", str(examples), "--seed", str(seed),
            "--generation-database", "none", "--request-timeout", "15", "--suppress-health-check", "all",
-           "--no-color", "--report", "junit", "--report-dir", os.path.join(logdir, f"report-{role}")]
+           "--no-color", "--report", "junit", "--report-dir", os.path.join(logdir, f"report-{name}")]
     t0 = time.monotonic()
     with open(log_path, "w") as out:
         try:
@@ -199,6 +200,17 @@ def main():
         check(f"schemathesis with the {role} key", ok and stats["requests"] > 0, detail)
         if server.proc.poll() is not None:
             break
+
+    # --- the checks can fail: the same run with faults planted by the hooks (a stored row after every rejected
+    # call, 4xx relabelled application/json) must fail both custom checks.
+    if server.proc.poll() is None:
+        env = dict(base_env, JOURNEYLAB_FUZZ_DEALER="", JOURNEYLAB_FUZZ_SELFTEST="1")
+        ok, code, stats, text = schemathesis_run("admin", base, keys["admin"], env, logdir, 2, seed, limit, name="selftest")
+        caught = not ok and stats.get("not_problem", 0) > 0 and stats.get("stored_on_rejection", 0) > 0
+        check("self-test: the checks catch planted faults", caught,
+              f"exit {code}, {stats.get('not_problem', 0)} not problem+json, "
+              f"{stats.get('stored_on_rejection', 0)} stored on rejection, {stats['requests']} requests")
+        # The planted audit rows stay; later checks compare counts before and after each call only.
 
     # --- hand-written hostile cases
     db = psycopg.connect(a.database_url, autocommit=True)

@@ -13,6 +13,10 @@ and path parameters are sometimes pointed at things that exist: known deals, the
 journey's stages, the hypotheses (given by fuzz.py in JOURNEYLAB_FUZZ_* variables).
 
 Figures (requests, statuses, failures) go to the JSON file JOURNEYLAB_FUZZ_STATS when the run ends.
+
+With JOURNEYLAB_FUZZ_SELFTEST=1 the hooks plant faults so that fuzz.py can see the checks fail: after every
+rejected call they add an audit_log row (as if the call had stored something) and relabel a 4xx as
+application/json.
 """
 import atexit
 import json
@@ -33,6 +37,7 @@ DEALERS = json.loads(os.environ.get("JOURNEYLAB_FUZZ_DEALERS", "[]"))
 DEALS = json.loads(os.environ.get("JOURNEYLAB_FUZZ_DEALS", "[]"))
 STAGES = json.loads(os.environ.get("JOURNEYLAB_FUZZ_STAGES", "[]"))
 HYPOTHESES = json.loads(os.environ.get("JOURNEYLAB_FUZZ_HYPOTHESES", "[]"))
+SELFTEST = os.environ.get("JOURNEYLAB_FUZZ_SELFTEST") == "1"
 
 _lock = threading.Lock()
 _db = None
@@ -144,6 +149,11 @@ def before_call(ctx, case, kwargs):
 def after_call(ctx, case, response):
     global _before
     with _lock:
+        if SELFTEST and response.status_code >= 400:
+            _db.execute("INSERT INTO audit_log (actor, action, entity_type, entity_key) "
+                        "VALUES ('fuzz-selftest', 'planted', 'deal', 'none')")
+            if response.status_code < 500:
+                response.headers["content-type"] = ["application/json"]
         after = _counts()
         before, _before = _before, None
         stats["requests"] += 1
