@@ -5,7 +5,7 @@ import Testing
 
 @testable import Server
 
-@Suite("Strict input: 400, 413, 415")
+@Suite("Strict input: 400, 413, 415, 422")
 struct InputValidationTests {
     @Test("unknown field → 400 naming it")
     func unknownField() async throws {
@@ -84,4 +84,164 @@ struct InputValidationTests {
             #expect(reply.isProblem)
         }
     }
+
+    // MARK: Found by scripts/reliability/fuzz.sh (hostile.py)
+
+    @Test(
+        "what JSONDecoder forgives is a 400 naming the place: trailing comma, repeated field, unrepresentable number, deep nesting",
+        arguments: [
+            (#"{"events":[{"deal_id":"deal-a1","type":"x"},]}"#, "events", "trailing comma"),
+            (#"{"events":[{"deal_id":"deal-a1","type":"x",}]}"#, "events[0]", "trailing comma"),
+            (#"{"events":[{"deal_id":"deal-a1","type":"x","deal_id":"deal-b1"}]}"#, "events[0].deal_id", "twice"),
+            (#"{"events":[],"events":[{"deal_id":"deal-a1","type":"x"}]}"#, "events", "twice"),
+            (#"{"events":[{"deal_id":"deal-a1","type":"x","value":1e400}]}"#, "events[0].value", "out of range"),
+            (#"{"events":[{"deal_id":"deal-a1","type":"x","value":-1e-400}]}"#, "events[0].value", "out of range"),
+            (#"{"events":[{"deal_id":"deal-a1","type":"x","value":1e99999999999}]}"#, "events[0].value", "out of range"),
+            (#"{"events":[{"deal_id":"deal-a1","type":"x","value":123456789012345678901234567890123456789012}]}"#,
+             "events[0].value", "significant digits"),
+            (#"{"events":[{"deal_id":"deal-a\ud800","type":"x"}]}"#, "events[0].deal_id", "surrogate"),
+        ])
+    func lenientJSON(body: String, field: String, words: String) async throws {
+        let fixture = try ServerFixture.make()
+        try await fixture.withServer { client in
+            let reply = try await client.call(.post, "/v1/events", key: fixture.admin, json: body)
+            #expect(reply.status == 400, "\(reply.body)")
+            #expect(reply.isProblem)
+            #expect(reply.json["field"] as? String == field, "\(reply.body)")
+            #expect((reply.json["detail"] as? String ?? "").contains(words), "\(reply.body)")
+        }
+        #expect(try fixture.count("SELECT count(*) FROM events") == 0)
+    }
+
+    @Test("100,000 levels of nesting → 400, and the server keeps answering")
+    func deepNesting() async throws {
+        let fixture = try ServerFixture.make()
+        try await fixture.withServer { client in
+            let balanced = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+            for body in [balanced, #"{"events":"# + balanced + "}", String(repeating: #"{"a":"#, count: 100_000)] {
+                let reply = try await client.call(.post, "/v1/events", key: fixture.admin, json: body)
+                #expect(reply.status == 400)
+                #expect(reply.isProblem)
+            }
+            let nested = try await client.call(.post, "/v1/events", key: fixture.admin, json: #"{"events":"# + balanced + "}")
+            #expect((nested.json["detail"] as? String ?? "").contains("nested deeper than"), "\(nested.body)")
+            #expect(try await client.call(.get, "/healthz").status == 200)
+        }
+    }
+
+    @Test("a charset other than UTF-8 → 415; charset=utf-8 is accepted")
+    func charset() async throws {
+        let fixture = try ServerFixture.make()
+        let body = #"{"events":[{"event_id":"c1","deal_id":"deal-a1","type":"x"}]}"#
+        try await fixture.withServer { client in
+            for contentType in ["application/json; charset=latin1", "application/json; charset=utf-16", "application/json;charset=\"iso-8859-1\""] {
+                let reply = try await client.call(.post, "/v1/events", key: fixture.admin, json: body, contentType: contentType)
+                #expect(reply.status == 415, "\(contentType)")
+                #expect(reply.isProblem)
+                #expect((reply.json["detail"] as? String ?? "").contains("charset"))
+            }
+            #expect(try fixture.count("SELECT count(*) FROM events") == 0)
+            let utf8 = try await client.call(.post, "/v1/events", key: fixture.admin, json: body, contentType: "application/json; charset=UTF-8")
+            #expect(utf8.status == 200, "\(utf8.body)")
+        }
+    }
+
+    @Test(
+        "an occurred_at that does not exist → 422, never rolled over to another day",
+        arguments: ["2026-02-30T10:00:00Z", "2025-02-29T10:00:00Z", "2025-06-31T00:00:00Z", "2025-06-01T24:00:00Z",
+                    "2025-06-01T23:60:00Z", "2025-06-01T23:59:60Z", "2025-06-01T10:00:00+05:60", "2025-06-01T10:00:00Z\n",
+                    "2025-06-01T10:00:00", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "1000000000000"])
+    func impossibleTimes(time: String) async throws {
+        let fixture = try ServerFixture.make()
+        let body = try String(decoding: JSONSerialization.data(withJSONObject: [
+            "events": [["deal_id": "deal-a1", "type": "x", "occurred_at": time]]]), as: UTF8.self)
+        try await fixture.withServer { client in
+            let reply = try await client.call(.post, "/v1/events", key: fixture.admin, json: body)
+            #expect(reply.status == 422, "\(reply.body)")
+            #expect(reply.json["field"] as? String == "events[0].occurred_at")
+        }
+        #expect(try fixture.count("SELECT count(*) FROM events") == 0)
+    }
+
+    @Test("real instants in every accepted form are stored as that instant")
+    func realTimes() async throws {
+        let fixture = try ServerFixture.make()
+        let cases = [("2024-02-29T12:00:00+03:00", "2024-02-29 09:00:00+00"), ("2000-01-01T00:00:00Z", "2000-01-01 00:00:00+00"),
+                     ("2025-06-01t10:00:00.25z", "2025-06-01 10:00:00.25+00"), ("2025-06-01T10:00:00-0930", "2025-06-01 19:30:00+00"),
+                     ("2025-12-31T23:59:59.123456789Z", "2025-12-31 23:59:59.123457+00")]
+        try await fixture.withServer { client in
+            for (index, (time, _)) in cases.enumerated() {
+                let reply = try await client.call(
+                    .post, "/v1/events", key: fixture.admin,
+                    json: #"{"events":[{"event_id":"t\#(index)","deal_id":"deal-a1","type":"x","occurred_at":"\#(time)"}]}"#)
+                #expect(reply.status == 200, "\(time): \(reply.body)")
+            }
+        }
+        let connection = try fixture.database.connect()
+        try connection.execute("SET TIME ZONE 'UTC'")
+        for (index, (time, stored)) in cases.enumerated() {
+            let text = try connection.query("SELECT occurred_at::text FROM events WHERE event_id = $1", ["t\(index)"]).scalar(String.self)
+            #expect(text == stored, "\(time)")
+        }
+    }
+
+    @Test("ids count code points like PostgreSQL: 129 code points in 43 characters → 422 naming the field, not a database error")
+    func codePoints() async throws {
+        let fixture = try ServerFixture.make()
+        let long = String(repeating: "x\u{337}\u{337}", count: 43)
+        try await fixture.withServer { client in
+            let event = try await client.call(
+                .post, "/v1/events", key: fixture.admin, json: #"{"events":[{"event_id":"\#(long)","deal_id":"deal-a1","type":"x"}]}"#)
+            #expect(event.status == 422)
+            #expect(event.json["field"] as? String == "events[0].event_id", "\(event.body)")
+            let deal = try await client.call(
+                .post, "/v1/assignments", key: fixture.admin, json: #"{"deal_id":"\#(long)","dealer_id":"dealer-a","stage":"first-visit"}"#)
+            #expect(deal.status == 422)
+            #expect(deal.json["field"] as? String == "deal_id", "\(deal.body)")
+        }
+    }
+
+    @Test("Unicode ids are stored verbatim; a decomposed (non-NFC) id → 422")
+    func unicodeIDs() async throws {
+        let fixture = try ServerFixture.make()
+        try fixture.insertRunningHypothesis()
+        let verbatim = ["сделка-001", "🚗-deal-💥", "صفقة\u{200F}-42", "q\u{323}\u{307}-1", String(repeating: "ж", count: 128)]
+        try await fixture.withServer { client in
+            for id in verbatim {
+                let reply = try await client.call(
+                    .post, "/v1/assignments", key: fixture.dealerA,
+                    json: #"{"deal_id":"\#(id)","dealer_id":"dealer-a","stage":"first-visit"}"#)
+                #expect(reply.status == 200, "\(id): \(reply.body)")
+            }
+            for (field, body) in [
+                ("deal_id", #"{"deal_id":"cafe\u0301","dealer_id":"dealer-a","stage":"first-visit"}"#),
+                ("dealer_id", #"{"deal_id":"nfd-dealer","dealer_id":"\u0438\u0306","stage":"first-visit"}"#),
+            ] {
+                let reply = try await client.call(.post, "/v1/assignments", key: fixture.admin, json: body)
+                #expect(reply.status == 422, "\(reply.body)")
+                #expect(reply.json["field"] as? String == field)
+                #expect((reply.json["detail"] as? String ?? "").contains("NFC"))
+            }
+        }
+        for id in verbatim {
+            #expect(try fixture.count("SELECT count(*) FROM deals WHERE deal_id = $1", [id]) == 1, "\(id)")
+        }
+        #expect(try fixture.count("SELECT count(*) FROM deals WHERE deal_id IN ('cafe\u{301}', 'nfd-dealer')") == 0)
+    }
+
+    @Test("a dealer cannot reach another dealer's deal through a canonically equivalent id")
+    func canonicalEquivalence() async throws {
+        let fixture = try ServerFixture.make()
+        // Dealer B's deal "café" written decomposed, as it could have been stored before ids had to be NFC.
+        try fixture.insertDeal("caf\u{E9}", dealer: ServerFixture.dealerAID)
+        try fixture.insertDeal("cafe\u{301}", dealer: ServerFixture.dealerBID)
+        try await fixture.withServer { client in
+            let reply = try await client.call(
+                .post, "/v1/events", key: fixture.dealerA,
+                json: #"{"events":[{"event_id":"own","deal_id":"caf\u00e9","type":"x"},{"event_id":"theirs","deal_id":"cafe\u0301","type":"x"}]}"#)
+            #expect(reply.status == 422 || reply.status == 403, "\(reply.body)")
+        }
+        #expect(try fixture.count("SELECT count(*) FROM events WHERE deal_id = $1", ["cafe\u{301}"]) == 0)
+    }
 }
+
