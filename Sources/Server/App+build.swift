@@ -51,6 +51,8 @@ func buildRouter(_ configuration: ServerConfiguration, pool: PGPool, migrator: P
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware())
+    let routeMethods = RouteMethods()
+    router.add(middleware: MethodNotAllowedMiddleware(routes: routeMethods))
     router.add(middleware: AuthMiddleware(verifier: KeyVerifier(pool: pool, ttl: configuration.keyCacheTTL), metrics: metrics,
                                          limiter: configuration.rateLimit > 0 ? KeyRateLimiter(rate: configuration.rateLimit) : nil))
 
@@ -63,5 +65,6 @@ func buildRouter(_ configuration: ServerConfiguration, pool: PGPool, migrator: P
     router.addRoutes(
         HypothesisController(pool: pool, reports: reports).endpoints, atPath: "/v1/hypotheses")
     router.addRoutes(ReportPageController(reports: reports).endpoints, atPath: "/reports")
+    routeMethods.set(router.routes)
     return router
 }

@@ -75,6 +75,22 @@ struct InputValidationTests {
         }
     }
 
+    @Test("a method a route does not answer → 405 problem with Allow (found by schemathesis' unsupported_method)")
+    func methodNotAllowed() async throws {
+        let fixture = try ServerFixture.make()
+        try await fixture.withServer { client in
+            for (method, uri, allow) in [(HTTPRequest.Method.delete, "/v1/events", "POST"), (.get, "/v1/assignments", "POST"),
+                                         (.init("TRACE")!, "/healthz", "GET"), (.put, "/v1/hypotheses/h-email/report", "GET")] {
+                let reply = try await client.call(method, uri, key: fixture.admin)
+                #expect(reply.status == 405, "\(method) \(uri)")
+                #expect(reply.isProblem)
+                #expect(reply.headers[.allow] == allow, "\(method) \(uri)")
+            }
+            #expect(try await client.call(.delete, "/v1/nothing", key: fixture.admin).status == 404)
+            #expect(try await client.call(.delete, "/v1/events").status == 401)
+        }
+    }
+
     @Test("unknown route → 404 problem")
     func notFound() async throws {
         let fixture = try ServerFixture.make()
