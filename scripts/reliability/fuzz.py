@@ -8,8 +8,10 @@
    few deals.
 2. Schemathesis (scripts/reliability/requirements.txt) generates requests from the served /openapi.yaml, one
    run per key (dealer, analyst, admin), one worker, a bounded number of examples per operation (more with
-   --long). Checks on every response: no 5xx (`not_a_server_error`), every 4xx is problem+json, and a rejected
-   call stored nothing (row counts of the six stored tables unchanged; fuzz_hooks.py).
+   --long). Checks on every response: no 5xx (`not_a_server_error`), the response conforms to the spec
+   (status, content type, headers, body), schema-invalid input is rejected, an undeclared method is a 405,
+   every 4xx is problem+json, and a rejected call stored nothing (row counts of the six stored tables
+   unchanged; fuzz_hooks.py). A self-test run with faults planted by the hooks must fail the last two.
 3. Hand-written hostile cases (hostile.py): invalid UTF-8, deep nesting, huge and non-finite numbers, 10 MB
    bodies, 10,000-event batches, wrong content types, SQL-looking strings, timestamps out of range, Unicode
    ids. Each has its expected status; same checks, plus verbatim storage where a value is accepted.
@@ -36,6 +38,12 @@ import hostile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 HYPOTHESES = ["accessories-email-chain", "final-price-offer"]
+# Schemathesis' own checks: no 5xx, and the responses are what openapi.yaml says (statuses, content types, headers,
+# bodies); schema-invalid input is rejected; a method a path does not declare is a 405.
+CHECKS = ["not_a_server_error", "status_code_conformance", "content_type_conformance", "response_headers_conformance",
+          "response_schema_conformance", "negative_data_rejection", "missing_required_header", "unsupported_method"]
+# fuzz_hooks.py: every 4xx is problem+json; a rejected call stores nothing.
+CUSTOM_CHECKS = ["problem_json_errors", "nothing_stored_on_rejection"]
 DEALERS = ["fuzz-kazan", "fuzz-samara"]
 
 
@@ -98,7 +106,7 @@ def stage_keys(journey_file):
         return [s["key"] for s in yaml.safe_load(f)["stages"]]
 
 
-def schemathesis_run(role, base, secret, env, logdir, examples, seed, limit, name=None):
+def schemathesis_run(role, base, secret, env, logdir, examples, seed, limit, name=None, extra_checks=""):
     """One schemathesis run with one key; returns (ok, exit code, stats, output)."""
     name = name or role
     stats_path = os.path.join(logdir, f"schemathesis-{name}.json")
@@ -106,7 +114,7 @@ def schemathesis_run(role, base, secret, env, logdir, examples, seed, limit, nam
     env = dict(env, JOURNEYLAB_FUZZ_STATS=stats_path)
     cmd = [sys.executable, "-m", "schemathesis.cli", "run", f"{base}/openapi.yaml", "--url", base,
            "-H", f"Authorization: Bearer {secret}", "--workers", "1",
-           "--checks", "not_a_server_error,problem_json_errors,nothing_stored_on_rejection",
+           "--checks", ",".join(CHECKS + CUSTOM_CHECKS + ([extra_checks] if extra_checks else [])),
            "--phases", "examples,coverage,fuzzing", "--max-examples", str(examples), "--seed", str(seed),
            "--generation-database", "none", "--request-timeout", "15", "--suppress-health-check", "all",
            "--no-color", "--report", "junit", "--report-dir", os.path.join(logdir, f"report-{name}")]
@@ -134,12 +142,14 @@ def main():
     p.add_argument("--binary", required=True)
     p.add_argument("--database-url", required=True)
     p.add_argument("--long", action="store_true", help="many more generated examples (several minutes)")
-    p.add_argument("--examples", type=int, default=None, help="examples per operation and key (default 15, --long 300)")
+    p.add_argument("--examples", type=int, default=None, help="examples per operation and key (default 60, --long 1000)")
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--extra-checks", default="",
+                   help="more schemathesis checks, comma-separated (e.g. positive_data_acceptance)")
     p.add_argument("--journey", default=os.path.join(HERE, "..", "..", "examples", "car-brand-x.yaml"))
     a = p.parse_args()
     seed = a.seed if a.seed is not None else random.randrange(1 << 30)
-    examples = a.examples or (300 if a.long else 15)
+    examples = a.examples or (1000 if a.long else 60)
     limit = 1800 if a.long else 120                 # hard limit per schemathesis run, seconds
     log(f"seed {seed}, {examples} examples per operation and key")
 
@@ -188,7 +198,8 @@ def main():
                     JOURNEYLAB_FUZZ_HYPOTHESES=json.dumps(HYPOTHESES))
     for role in ["dealer", "analyst", "admin"]:
         env = dict(base_env, JOURNEYLAB_FUZZ_DEALER=DEALERS[0] if role == "dealer" else "")
-        ok, code, stats, text = schemathesis_run(role, base, keys[role], env, logdir, examples, seed, limit)
+        ok, code, stats, text = schemathesis_run(role, base, keys[role], env, logdir, examples, seed, limit,
+                                                 extra_checks=a.extra_checks)
         figures[role] = stats
         detail = (f"{stats['requests']} requests in {stats['seconds']} s, statuses {dict(sorted(stats['statuses'].items()))}, "
                   f"5xx {stats['server_errors']}, exit {code}")

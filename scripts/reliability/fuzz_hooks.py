@@ -42,8 +42,10 @@ SELFTEST = os.environ.get("JOURNEYLAB_FUZZ_SELFTEST") == "1"
 _lock = threading.Lock()
 _db = None
 _before = None                   # counts read by the last before_call
-_changes = {}                    # id(response) → {table: (before, after)} for calls that changed counts
-_seen = {}                       # id(response) → True once counted (a response may be checked twice)
+# id(response) → (response, {table: (before, after)}) for every call. The response is kept with its entry: ids
+# are addresses, and a later response at a freed address must not inherit an earlier call's changes.
+_changes = {}
+_seen = set()                    # (check, id(response)) counted once (a response may be checked twice)
 stats = {"requests": 0, "statuses": {}, "server_errors": 0, "not_problem": 0, "stored_on_rejection": 0,
          "examples": []}
 
@@ -161,10 +163,11 @@ def after_call(ctx, case, response):
         stats["statuses"][key] = stats["statuses"].get(key, 0) + 1
         if response.status_code >= 500:
             stats["server_errors"] += 1
-        if before is not None and before != after:
-            if len(_changes) > 10_000:
-                _changes.clear()
-            _changes[id(response)] = {t: (b, a) for t, b, a in zip(TABLES, before, after) if b != a}
+        if len(_changes) > 2_000:
+            _changes.clear()
+            _seen.clear()
+        changed = {t: (b, a) for t, b, a in zip(TABLES, before, after) if b != a} if before is not None else {}
+        _changes[id(response)] = (response, changed)
 
 
 # --- checks --------------------------------------------------------------------------------------------
@@ -195,8 +198,8 @@ def problem_json_errors(ctx, response, case):
         fault = _problem_fault(response)
         if fault:
             with _lock:
-                if not _seen.get(("p", id(response))):
-                    _seen[("p", id(response))] = True
+                if ("p", id(response)) not in _seen:
+                    _seen.add(("p", id(response)))
                     stats["not_problem"] += 1
                     _example("not problem+json", case, response, fault)
             raise AssertionError(f"{response.status_code} is not a problem document: {fault}")
@@ -206,11 +209,12 @@ def problem_json_errors(ctx, response, case):
 def nothing_stored_on_rejection(ctx, response, case):
     """A rejected call (4xx or 5xx) left every row count as it was."""
     if response.status_code >= 400:
-        changed = _changes.get(id(response))
+        entry = _changes.get(id(response))
+        changed = entry[1] if entry is not None and entry[0] is response else None
         if changed:
             with _lock:
-                if not _seen.get(("s", id(response))):
-                    _seen[("s", id(response))] = True
+                if ("s", id(response)) not in _seen:
+                    _seen.add(("s", id(response)))
                     stats["stored_on_rejection"] += 1
                     _example("stored on rejection", case, response, str(changed))
             raise AssertionError(f"a rejected call ({response.status_code}) changed row counts: {changed}")

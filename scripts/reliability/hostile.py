@@ -375,9 +375,10 @@ def cases(ctx):
     add(Case("json", "unknown field", A, assign("unknown-f", colour="red"), expect=(400,), mentions=("colour",)))
 
     # --- HTTP edges ------------------------------------------------------------------------------------
-    add(Case("http", "DELETE /v1/events", E, method="DELETE", expect=(404, 405), mentions=("method", "resource")))
-    add(Case("http", "PUT /v1/assignments", A, good, method="PUT", expect=(404, 405), mentions=("method", "resource")))
-    add(Case("http", "GET /v1/events", E, method="GET", expect=(404, 405), mentions=("method", "resource")))
+    add(Case("http", "DELETE /v1/events", E, method="DELETE", expect=(405,), mentions=("POST",)))
+    add(Case("http", "PUT /v1/assignments", A, good, method="PUT", expect=(405,), mentions=("POST",)))
+    add(Case("http", "GET /v1/events", E, method="GET", expect=(405,), mentions=("POST",)))
+    add(Case("http", "TRACE /healthz", "/healthz", method="TRACE", key=None, expect=(405,), mentions=("GET",)))
     add(Case("http", "path traversal", "/reports/..%2F..%2Fetc%2Fpasswd", method="GET", key="analyst", expect=(404,),
              mentions=("hypothesis", "resource")))
     add(Case("http", "8 KiB Authorization header", "/v1/hypotheses", method="GET", key=None,
