@@ -19,37 +19,7 @@ if [ ! -x .build/debug/journeylab ]; then
         || { tail -40 .build-reliability.log >&2; echo "fuzz: 0 passed, 1 failed"; exit 1; }
 fi
 
-# Python packages, pinned; installed only when an import fails (or a pinned version differs).
-requirements=scripts/reliability/requirements.txt
-python=python3
-have_packages() {
-    "$1" - "$requirements" <<'PY' 2>/dev/null
-import importlib.metadata as md, re, sys
-for line in open(sys.argv[1]):
-    line = line.split("#")[0].strip()
-    if not line:
-        continue
-    name, version = re.match(r"([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==(\S+)", line).groups()
-    if md.version(name) != version:
-        sys.exit(1)
-import requests, schemathesis, psycopg, yaml  # noqa: F401
-PY
-}
-if ! have_packages "$python"; then
-    venv=.build/reliability-venv
-    if [ -x "$venv/bin/python" ] && have_packages "$venv/bin/python"; then
-        python=$venv/bin/python
-    else
-        echo "fuzz: installing $(grep -cv '^#' "$requirements") Python packages from $requirements" >&2
-        if ! python3 -m pip install -q --disable-pip-version-check -r "$requirements" >.build-fuzz-pip.log 2>&1; then
-            # An externally managed Python (PEP 668) refuses: use a virtual environment under .build instead.
-            python3 -m venv "$venv" >>.build-fuzz-pip.log 2>&1 \
-                && "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$requirements" >>.build-fuzz-pip.log 2>&1 \
-                || { tail -20 .build-fuzz-pip.log >&2; echo "fuzz: 0 passed, 1 failed"; exit 1; }
-            python=$venv/bin/python
-        fi
-    fi
-fi
+python=${RELIABILITY_PYTHON:-$(bash scripts/reliability/python-deps.sh)} || { echo "fuzz: 0 passed, 1 failed"; exit 1; }
 
 pg_env=$(bash scripts/pg-throwaway.sh start) || { echo "fuzz: 0 passed, 1 failed"; exit 1; }
 eval "$pg_env"

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Quick crash and database-restart check (part of scripts/test.sh, under ~2 minutes): a throwaway
-# PostgreSQL, the debug binary (built if missing), 3 server kills and 1 database restart under load.
-# Ends with `reliability: N passed, M failed`; exits non-zero on any violation. Extra arguments go to crash.py.
+# Quick reliability check (part of scripts/test.sh): the debug binary (built if missing), then
+#  1. crash.py on a throwaway PostgreSQL: 3 server kills and 1 database restart under load (under ~2 minutes),
+#     ending with `reliability: N passed, M failed`;
+#  2. fuzz.sh on its own throwaway PostgreSQL: schemathesis and hostile input (~1–2 minutes, plus a one-time
+#     pip install of scripts/reliability/requirements.txt), ending with `fuzz: N passed, M failed`.
+# Exits non-zero when either fails. Extra arguments go to crash.py; FUZZ_LONG=1 runs the long fuzz form.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 KILLS=${RELIABILITY_KILLS:-3}
@@ -14,12 +17,21 @@ if [ ! -x .build/debug/journeylab ]; then
         || { tail -40 .build-reliability.log >&2; echo "reliability: 0 passed, 1 failed"; exit 1; }
 fi
 
+# requests for crash.py; schemathesis and psycopg for fuzz.sh (pinned in requirements.txt, installed once).
+python=$(bash scripts/reliability/python-deps.sh) || { echo "reliability: 0 passed, 1 failed"; exit 1; }
+export RELIABILITY_PYTHON=$python
+
 pg_env=$(bash scripts/pg-throwaway.sh start) || { echo "reliability: 0 passed, 1 failed"; exit 1; }
 eval "$pg_env"
 cleanup() { bash scripts/pg-throwaway.sh stop "$JOURNEYLAB_TEST_PG_DIR"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-timeout -k 10 "$((MAX_SECONDS + 240))" python3 scripts/reliability/crash.py \
+crash=0
+timeout -k 10 "$((MAX_SECONDS + 240))" "$python" scripts/reliability/crash.py \
     --binary .build/debug/journeylab --database-url "$JOURNEYLAB_TEST_DATABASE_URL" \
-    --kills "$KILLS" --db-restarts "$DB_RESTARTS" --max-seconds "$MAX_SECONDS" "$@"
+    --kills "$KILLS" --db-restarts "$DB_RESTARTS" --max-seconds "$MAX_SECONDS" "$@" || crash=$?
+
+fuzz=0
+bash scripts/reliability/fuzz.sh || fuzz=$?
+[ "$crash" -eq 0 ] && [ "$fuzz" -eq 0 ]
