@@ -30,6 +30,7 @@ public func buildApplication(
     let router = buildRouter(configuration, pool: pool, migrator: migrator)
     var app = Application(
         router: router,
+        server: .http1(configuration: .init(additionalChannelHandlers: [HTTPFramingErrorHandler()])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "journeylab"),
         services: [DatabasePoolService(pool: pool)] + extraServices,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },

@@ -259,5 +259,82 @@ struct InputValidationTests {
         }
         #expect(try fixture.count("SELECT count(*) FROM events WHERE deal_id = $1", ["cafe\u{301}"]) == 0)
     }
+
+    @Test("a request the HTTP/1 parser refuses → 400 problem+json and Connection: close, not an empty 400")
+    func framing() async throws {
+        let fixture = try ServerFixture.make()
+        let key = fixture.admin
+        try await fixture.withServer { client in
+            let port = try #require(client.port)
+            let requests = [
+                "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 100_000))\r\n\r\n",
+                "POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(key)\r\nContent-Type: application/json\r\nContent-Length: -1\r\n\r\n{}",
+                "POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+                "POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+                "NOT-HTTP\r\n\r\n",
+            ]
+            for request in requests {
+                let reply = try RawHTTP.exchange(port: port, Array(request.utf8))
+                #expect(reply.hasPrefix("HTTP/1.1 400 "), "\(request.prefix(60)): \(reply.prefix(200))")
+                #expect(reply.contains("Content-Type: application/problem+json"), "\(request.prefix(60)): \(reply.prefix(200))")
+                #expect(reply.contains("Connection: close"))
+                #expect(reply.contains(#""status":400"#))
+            }
+            #expect(try await client.call(.get, "/healthz").status == 200)
+        }
+    }
+
+    @Test("a malformed chunked body → 400 problem (was a 500), nothing stored")
+    func malformedChunks() async throws {
+        let fixture = try ServerFixture.make()
+        let key = fixture.admin
+        let body = #"{"events":[{"event_id":"chunked","deal_id":"deal-a1","type":"x"}]}"#
+        try await fixture.withServer { client in
+            let port = try #require(client.port)
+            let head = "POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(key)\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            for chunks in ["\(String(body.utf8.count, radix: 16))\r\n\(body)\r\nzz\r\n\r\n0\r\n\r\n", "5\r\n\(body)\r\n0\r\n\r\n"] {
+                let reply = try RawHTTP.exchange(port: port, Array((head + chunks).utf8))
+                #expect(reply.hasPrefix("HTTP/1.1 400 "), "\(reply.prefix(300))")
+                #expect(reply.contains("Content-Type: application/problem+json"))
+            }
+        }
+        #expect(try fixture.count("SELECT count(*) FROM events") == 0)
+    }
+}
+
+/// One exchange over a plain TCP socket, for requests no HTTP client would send.
+enum RawHTTP {
+    struct Failure: Error { var what: String }
+
+    /// Sends `bytes` to 127.0.0.1:`port` and returns what comes back until the server closes or 5 s pass.
+    static func exchange(port: Int, _ bytes: [UInt8]) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure(what: "socket") }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw Failure(what: "connect") }
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { break }  // the server may answer and close before reading everything
+            sent += n
+        }
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            answer += buffer[0..<n]
+        }
+        return String(decoding: answer, as: UTF8.self)
+    }
 }
 
