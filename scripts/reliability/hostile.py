@@ -7,7 +7,8 @@ Every case is one request (a few send two) with the answer the contract asks for
     api_keys unchanged; an accepted one that must store a value verbatim has it in the database byte for byte.
 Afterwards the server must still answer /healthz and every table must still be there.
 
-Kinds: utf8, nesting, numbers, size, batch, content-type, sql, time, unicode, json, http.
+Kinds: utf8, nesting, numbers, size, batch, content-type, sql, time, unicode, json, http, framing (raw bytes no
+HTTP client would send: oversized headers, bad Content-Length, request smuggling shapes, broken chunks).
 """
 import http.client
 import json
@@ -46,7 +47,7 @@ class Case:
     """
 
     def __init__(self, kind, name, path, body=None, *, method="POST", key="admin", ctype="application/json",
-                 headers=None, expect=(200,), mentions=(), stored=None, send=None):
+                 headers=None, expect=(200,), mentions=(), stored=None, send=None, raw=None):
         self.kind, self.name, self.path, self.method, self.key = kind, name, path, method, key
         if isinstance(body, (dict, list)):
             body = json.dumps(body, ensure_ascii=False).encode()
@@ -54,6 +55,7 @@ class Case:
             body = body.encode()
         self.body, self.ctype, self.headers = body, ctype, headers or {}
         self.expect, self.mentions, self.stored, self.send = set(expect), mentions, stored, send
+        self.raw = raw                  # a function of the keys returning the bytes to send as they are
 
 
 def request(port, method, path, body=None, headers=None):
@@ -82,7 +84,10 @@ def raw_exchange(port, head, chunks, read_after=0):
     t0 = time.monotonic()
     sent = 0
     try:
-        s.sendall(head)
+        try:
+            s.sendall(head)
+        except OSError:              # the server answered and closed before reading everything
+            chunks = []
         s.setblocking(False)
         answer = b""
         for chunk in chunks:
@@ -388,6 +393,38 @@ def cases(ctx):
     add(Case("http", "10,000 query parameters", "/v1/hypotheses?" + "&".join(f"p{i}=1" for i in range(10_000)),
              method="GET", key="analyst", expect=(200, 414, 431)))
     add(Case("http", "analyst writes", E, good, key="analyst", expect=(403,), mentions=("analyst",)))
+
+    # --- HTTP framing: sent as raw bytes -----------------------------------------------------------------
+    def framed(head_lines, body=b""):
+        return lambda keys: ("\r\n".join(head_lines).replace("{admin}", keys["admin"]) + "\r\n\r\n").encode() + body
+
+    auth = "Authorization: Bearer {admin}"
+    post = ["POST /v1/events HTTP/1.1", "Host: x", auth, "Content-Type: application/json"]
+    event_body = json.dumps(ev()).encode()
+    http_mentions = ("HTTP/1.1",)
+    for name, lines, body in [
+            ("100 KiB header line", ["GET /healthz HTTP/1.1", "Host: x", "X-Big: " + "a" * 100_000], b""),
+            ("200 KB request target", ["GET /v1/hypotheses/" + "a" * 200_000 + " HTTP/1.1", "Host: x", auth], b""),
+            ("2,000 headers", ["GET /healthz HTTP/1.1", "Host: x"] + [f"X-H{i}: v" for i in range(2_000)], b""),
+            ("garbage request line", ["NOT-HTTP"], b""),
+            ("Content-Length -1", post + ["Content-Length: -1"], event_body),
+            ("Content-Length abc", post + ["Content-Length: abc"], event_body),
+            ("two Content-Lengths", post + ["Content-Length: 5", f"Content-Length: {len(event_body)}"], event_body),
+            ("Transfer-Encoding with Content-Length", post + ["Content-Length: 4", "Transfer-Encoding: chunked"],
+             b"%x\r\n" % len(event_body) + event_body + b"\r\n0\r\n\r\n"),
+            ("NUL in a header", ["GET /healthz HTTP/1.1", "Host: x", "X-A: a\x00b"], b""),
+            ("bare LF line ends", [], None)]:
+        if body is None:
+            raw = lambda keys: b"GET /healthz HTTP/1.1\nHost: x\n\n"
+            add(Case("framing", name, "/healthz", raw=raw, expect=(200, 400), mentions=http_mentions))
+            continue
+        add(Case("framing", name, E, raw=framed(lines, body), expect=(400,), mentions=http_mentions))
+    chunked = post + ["Transfer-Encoding: chunked"]
+    for name, body in [("bad chunk size after a whole body", b"%x\r\n" % len(event_body) + event_body + b"\r\nzz\r\n\r\n0\r\n\r\n"),
+                       ("chunk longer than its size", b"5\r\n" + event_body + b"\r\n0\r\n\r\n"),
+                       ("chunk size overflowing 64 bits", b"FFFFFFFFFFFFFFFFFF\r\n{}\r\n0\r\n\r\n")]:
+        add(Case("framing", name, E, raw=framed(chunked, body), expect=(400, 413), mentions=http_mentions + ("1 MiB",)))
+    add(Case("framing", "HTTP/1.0 request", "/healthz", raw=lambda keys: b"GET /healthz HTTP/1.0\r\n\r\n", expect=(200,)))
     return out
 
 
@@ -409,7 +446,9 @@ def run(port, keys, db, ctx):
         why = []
         reply = None
         try:
-            if case.send == "declared-10mb":
+            if case.raw is not None:
+                reply, _ = raw_exchange(port, case.raw(keys), [])
+            elif case.send == "declared-10mb":
                 head = (f"POST {case.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {keys[case.key]}\r\n"
                         f"Content-Type: application/json\r\nContent-Length: {10 * 1024 * 1024}\r\n\r\n").encode()
                 reply, sent = raw_exchange(port, head, [b"[" * 65536])
