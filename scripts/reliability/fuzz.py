@@ -260,6 +260,8 @@ def main():
     h = hostile_figures
     print(f"fuzz: hostile: {sum(h['cases'].values())} cases {dict(sorted(h['cases'].items()))}, {h['requests']} requests, "
           f"statuses {dict(sorted(h['statuses'].items()))}, 5xx {h['server_errors']}")
+    for note in h.get("notes", []):
+        print(f"fuzz: size: {note}")
     total_5xx = sum(s["server_errors"] for s in figures.values()) + h["server_errors"]
     total_requests = sum(s["requests"] for s in figures.values()) + h["requests"]
     print(f"fuzz: figures: {total_requests} requests, 5xx {total_5xx}, seed {seed}, logs {logdir}")

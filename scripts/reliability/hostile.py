@@ -435,7 +435,7 @@ def counts(db):
 def run(port, keys, db, ctx):
     """Runs every case; returns (results, figures). results: list of (case, ok, why)."""
     results = []
-    figures = {"cases": {}, "requests": 0, "statuses": {}, "server_errors": 0}
+    figures = {"cases": {}, "requests": 0, "statuses": {}, "server_errors": 0, "notes": []}
     for case in cases(ctx):
         before = counts(db)
         headers = dict(case.headers)
@@ -452,6 +452,8 @@ def run(port, keys, db, ctx):
                 head = (f"POST {case.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {keys[case.key]}\r\n"
                         f"Content-Type: application/json\r\nContent-Length: {10 * 1024 * 1024}\r\n\r\n").encode()
                 reply, sent = raw_exchange(port, head, [b"[" * 65536])
+                figures["notes"].append(f"{case.path} declared 10 MiB: {reply.status if reply else 'no answer'} after "
+                                        f"{sent // 1024} KiB of body in {reply.seconds if reply else 0:.2f} s")
                 if sent > 65536:
                     why.append(f"sent {sent} bytes")
             elif case.send == "chunked-10mb":
@@ -459,6 +461,8 @@ def run(port, keys, db, ctx):
                         f"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n").encode()
                 chunk = b"10000\r\n" + b" " * 65536 + b"\r\n"
                 reply, sent = raw_exchange(port, head, [chunk] * 160 + [b"0\r\n\r\n"])
+                figures["notes"].append(f"{case.path} chunked 10 MiB: {reply.status if reply else 'no answer'} after "
+                                        f"{sent // 1024} KiB sent in {reply.seconds if reply else 0:.2f} s")
                 if sent >= 160 * len(chunk):
                     why.append("the server read all 10 MB before answering")
             else:
