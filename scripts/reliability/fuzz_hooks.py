@@ -21,6 +21,7 @@ application/json.
 import atexit
 import json
 import os
+import re
 import threading
 
 import psycopg
@@ -83,8 +84,22 @@ def _pick(values, fallback):
     return st.sampled_from(values) if values else st.just(fallback)
 
 
+# Only a field that is already valid is replaced (by another valid value): a negative case stays negative, so
+# schemathesis' negative_data_rejection still judges the body it thinks it sent.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$")
+
+
+def _valid_id(value):
+    return isinstance(value, str) and 1 <= len(value) <= 128 and not _CONTROL.search(value)
+
+
+def _valid_stage(value):
+    return isinstance(value, str) and _SLUG.match(value) is not None
+
+
 def _point_assignment(body):
-    """The body, or a copy whose dealer_id and stage (when strings) exist, so the request reaches the scheduler."""
+    """The body, or a copy whose dealer_id, stage and deal_id (when valid) exist, so the request reaches the scheduler."""
     own = DEALER or (DEALERS[0] if DEALERS else None)
     if not isinstance(body, dict) or own is None:
         return st.just(body)
@@ -92,11 +107,11 @@ def _point_assignment(body):
     def point(choice):
         use_dealer, stage, deal = choice
         copy = dict(body)
-        if use_dealer and isinstance(copy.get("dealer_id"), str):
+        if use_dealer and _valid_id(copy.get("dealer_id")):
             copy["dealer_id"] = own
-        if stage and isinstance(copy.get("stage"), str):
+        if stage and _valid_stage(copy.get("stage")):
             copy["stage"] = stage
-        if deal and isinstance(copy.get("deal_id"), str):
+        if deal and _valid_id(copy.get("deal_id")):
             copy["deal_id"] = deal
         return copy
 
@@ -105,7 +120,7 @@ def _point_assignment(body):
 
 
 def _point_events(body):
-    """The batch, or a copy whose events (when objects with a string deal_id) name known deals."""
+    """The batch, or a copy whose events (when objects with a valid deal_id) name known deals."""
     if not isinstance(body, dict) or not isinstance(body.get("events"), list) or not DEALS:
         return st.just(body)
 
@@ -114,7 +129,7 @@ def _point_events(body):
         if not known:
             return body
         copy = dict(body)
-        copy["events"] = [dict(e, deal_id=deal) if isinstance(e, dict) and isinstance(e.get("deal_id"), str) else e
+        copy["events"] = [dict(e, deal_id=deal) if isinstance(e, dict) and _valid_id(e.get("deal_id")) else e
                           for e in body["events"]]
         return copy
 
@@ -133,8 +148,8 @@ def flatmap_body(ctx, body):
 
 @schemathesis.hook
 def flatmap_path_parameters(ctx, parameters):
-    if not isinstance(parameters, dict) or "id" not in parameters or not HYPOTHESES:
-        return st.just(parameters)
+    if not isinstance(parameters, dict) or not _valid_stage(parameters.get("id")) or not HYPOTHESES:
+        return st.just(parameters)  # (hypothesis ids are slugs like stage keys)
     return st.one_of(st.just(parameters), st.sampled_from(HYPOTHESES).map(lambda h: dict(parameters, id=h)))
 
 
