@@ -274,7 +274,7 @@ struct InputValidationTests {
                 "NOT-HTTP\r\n\r\n",
             ]
             for request in requests {
-                let reply = try RawHTTP.exchange(port: port, Array(request.utf8))
+                let reply = try await RawHTTP.exchange(port: port, Array(request.utf8))
                 #expect(reply.hasPrefix("HTTP/1.1 400 "), "\(request.prefix(60)): \(reply.prefix(200))")
                 #expect(reply.contains("Content-Type: application/problem+json"), "\(request.prefix(60)): \(reply.prefix(200))")
                 #expect(reply.contains("Connection: close"))
@@ -293,7 +293,7 @@ struct InputValidationTests {
             let port = try #require(client.port)
             let head = "POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(key)\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
             for chunks in ["\(String(body.utf8.count, radix: 16))\r\n\(body)\r\nzz\r\n\r\n0\r\n\r\n", "5\r\n\(body)\r\n0\r\n\r\n"] {
-                let reply = try RawHTTP.exchange(port: port, Array((head + chunks).utf8))
+                let reply = try await RawHTTP.exchange(port: port, Array((head + chunks).utf8))
                 #expect(reply.hasPrefix("HTTP/1.1 400 "), "\(reply.prefix(300))")
                 #expect(reply.contains("Content-Type: application/problem+json"))
             }
@@ -306,12 +306,22 @@ struct InputValidationTests {
 enum RawHTTP {
     struct Failure: Error { var what: String }
 
-    /// Sends `bytes` to 127.0.0.1:`port` and returns what comes back until the server closes or 5 s pass.
-    static func exchange(port: Int, _ bytes: [UInt8]) throws -> String {
+    /// Sends `bytes` to 127.0.0.1:`port` and returns what comes back until the server closes or 30 s pass. The
+    /// blocking socket calls run on a Dispatch thread: on the cooperative pool (two threads on a two-core machine)
+    /// they would starve the server under test and the rest of the parallel suite.
+    static func exchange(port: Int, _ bytes: [UInt8]) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try blockingExchange(port: port, bytes) })
+            }
+        }
+    }
+
+    private static func blockingExchange(port: Int, _ bytes: [UInt8]) throws -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(what: "socket") }
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
