@@ -30,6 +30,7 @@ public func buildApplication(
     let router = buildRouter(configuration, pool: pool, migrator: migrator)
     var app = Application(
         router: router,
+        server: .http1(configuration: .init(additionalChannelHandlers: [HTTPFramingErrorHandler()])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "journeylab"),
         services: [DatabasePoolService(pool: pool)] + extraServices,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
@@ -65,6 +66,8 @@ func buildRouter(_ configuration: ServerConfiguration, pool: PGPool, migrator: P
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware())
+    let routeMethods = RouteMethods()
+    router.add(middleware: MethodNotAllowedMiddleware(routes: routeMethods))
     router.add(middleware: AuthMiddleware(verifier: KeyVerifier(pool: pool, ttl: configuration.keyCacheTTL), metrics: metrics,
                                          limiter: configuration.rateLimit > 0 ? KeyRateLimiter(rate: configuration.rateLimit) : nil))
 
@@ -77,5 +80,6 @@ func buildRouter(_ configuration: ServerConfiguration, pool: PGPool, migrator: P
     router.addRoutes(
         HypothesisController(pool: pool, reports: reports).endpoints, atPath: "/v1/hypotheses")
     router.addRoutes(ReportPageController(reports: reports).endpoints, atPath: "/reports")
+    routeMethods.set(router.routes)
     return router
 }

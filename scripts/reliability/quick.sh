@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Quick crash and database-restart check (part of scripts/test.sh, under ~3 minutes): a throwaway
-# PostgreSQL, the debug binary (built if missing), 3 server kills and 1 database restart under load; then
-# the 30-second soak (soak.sh, its own throwaway PostgreSQL, same binary).
-# Ends with `reliability: N passed, M failed` and `soak: N passed, M failed`; exits non-zero on any
-# violation. Extra arguments go to crash.py; SOAK_SECONDS sets the soak's length (0: no soak).
+# Quick reliability check (part of scripts/test.sh, ~4 minutes): the debug binary (built if missing), then
+#  1. crash.py on a throwaway PostgreSQL: 3 server kills and 1 database restart under load,
+#     ending with `reliability: N passed, M failed`;
+#  2. soak.sh on its own throwaway PostgreSQL: 30 s of mixed load from 32 connections (SOAK_SECONDS; 0: skip),
+#     ending with `soak: N passed, M failed`;
+#  3. fuzz.sh on its own throwaway PostgreSQL: schemathesis and hostile input (plus a one-time pip install of
+#     scripts/reliability/requirements.txt), ending with `fuzz: N passed, M failed`.
+# Exits non-zero when any fails. Extra arguments go to crash.py; FUZZ_LONG=1 runs the long fuzz form.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 KILLS=${RELIABILITY_KILLS:-3}
@@ -17,6 +20,10 @@ if [ ! -x .build/debug/journeylab ]; then
         || { tail -40 .build-reliability.log >&2; echo "reliability: 0 passed, 1 failed"; exit 1; }
 fi
 
+# requests for crash.py and soak.py; schemathesis and psycopg for fuzz.sh (pinned in requirements.txt, installed once).
+python=$(bash scripts/reliability/python-deps.sh) || { echo "reliability: 0 passed, 1 failed"; exit 1; }
+export RELIABILITY_PYTHON=$python
+
 pg_env=$(bash scripts/pg-throwaway.sh start) || { echo "reliability: 0 passed, 1 failed"; exit 1; }
 eval "$pg_env"
 cleanup() { bash scripts/pg-throwaway.sh stop "$JOURNEYLAB_TEST_PG_DIR"; }
@@ -24,7 +31,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 status=0
-timeout -k 10 "$((MAX_SECONDS + 240))" python3 scripts/reliability/crash.py \
+timeout -k 10 "$((MAX_SECONDS + 240))" "$python" scripts/reliability/crash.py \
     --binary .build/debug/journeylab --database-url "$JOURNEYLAB_TEST_DATABASE_URL" \
     --kills "$KILLS" --db-restarts "$DB_RESTARTS" --max-seconds "$MAX_SECONDS" "$@" || status=1
 cleanup
@@ -33,4 +40,5 @@ trap - EXIT
 if [ "$SOAK_SECONDS" != 0 ]; then
     bash scripts/reliability/soak.sh --seconds "$SOAK_SECONDS" || status=1
 fi
+bash scripts/reliability/fuzz.sh || status=1
 exit "$status"

@@ -22,8 +22,8 @@ if [ ! -x .build/debug/journeylab ]; then
     swift build --product journeylab >.build-reliability.log 2>&1 \
         || { tail -40 .build-reliability.log >&2; echo "soak: 0 passed, 1 failed"; exit 1; }
 fi
-python3 -c 'import requests' 2>/dev/null \
-    || { echo "soak: needs the Python package requests (apt-get install python3-requests)" >&2; echo "soak: 0 passed, 1 failed"; exit 1; }
+# The interpreter with the pinned packages of requirements.txt (installed once if missing).
+python=${RELIABILITY_PYTHON:-$(bash scripts/reliability/python-deps.sh)} || { echo "soak: 0 passed, 1 failed"; exit 1; }
 
 pg_env=$(bash scripts/pg-throwaway.sh start) || { echo "soak: 0 passed, 1 failed"; exit 1; }
 eval "$pg_env"
@@ -33,5 +33,5 @@ trap 'exit 130' INT TERM
 
 # The load time plus set-up, settling and the checks (which grow with the events stored).
 limit=$(python3 -c "import sys; s=float(sys.argv[1]); print(int(s + 120 + s / 2))" "$seconds")
-timeout -k 10 "$limit" python3 scripts/reliability/soak.py \
+timeout -k 10 "$limit" "$python" scripts/reliability/soak.py \
     --binary .build/debug/journeylab --database-url "$JOURNEYLAB_TEST_DATABASE_URL" "$@"

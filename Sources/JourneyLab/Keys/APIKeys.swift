@@ -33,11 +33,11 @@ public enum APIKeys {
             throw JourneyLabError.invalid("the key needs a --name of 1 to 200 characters", field: "name")
         }
         if role == .dealer {
-            guard let dealerID, !dealerID.isEmpty, dealerID.count <= 128,
-                !dealerID.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-            else {
+            guard let dealerID else {
                 throw JourneyLabError.invalid("a dealer key needs --dealer with the dealer's id (1 to 128 characters)", field: "dealer")
             }
+            // The dealer id the key's requests must carry: the same rule as the requests' dealer_id.
+            try ExternalID.check(dealerID, field: "dealer")
         } else if dealerID != nil {
             throw JourneyLabError.invalid("only dealer keys belong to a dealer: drop --dealer or use --role dealer", field: "dealer")
         }

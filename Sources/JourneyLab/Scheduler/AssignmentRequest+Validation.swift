@@ -3,8 +3,8 @@ import Foundation
 extension AssignmentRequest {
     /// Checks the request before it reaches the database, naming the field at fault.
     ///
-    /// Deal, dealer and segment are external ids (1–128 characters, no control characters: the
-    /// `external_id` domain); the stage is a slug (`choose-dealer`).
+    /// Deal, dealer and segment are external ids (`ExternalID`: 1–128 code points, no control characters,
+    /// NFC); the stage is a slug (`choose-dealer`).
     /// - Throws: `JourneyLabError.invalidInput` with `field` set to the JSON key (`deal_id`, `dealer_id`, …).
     public func validate() throws {
         try Self.checkExternalID(dealID, field: "deal_id")
@@ -25,14 +25,7 @@ extension AssignmentRequest {
     }
 
     static func checkExternalID(_ value: String, field: String) throws {
-        let length = value.unicodeScalars.count
-        guard length >= 1, length <= 128 else {
-            throw JourneyLabError.invalid(
-                "\(field) must be 1 to 128 characters, got \(length)", field: field)
-        }
-        if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            throw JourneyLabError.invalid("\(field) must not contain control characters (tabs, newlines, NUL…)", field: field)
-        }
+        try ExternalID.check(value, field: field)
     }
 
     /// The `slug` domain: `^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$`.

@@ -63,24 +63,16 @@ struct AssignmentController {
         return try JSONResponse.make(result)
     }
 
+    /// What must hold before the ownership check reads the database; the scheduler validates the rest
+    /// (`AssignmentRequest.validate`).
     static func validate(_ body: Body) throws {
-        func identifier(_ text: String, _ field: String) throws {
-            guard !text.isEmpty, text.count <= 128,
-                !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-            else {
-                throw JourneyLabError.invalid("\(field) must be 1 to 128 characters without control characters", field: field)
-            }
-        }
-        try identifier(body.dealID, "deal_id")
-        try identifier(body.dealerID, "dealer_id")
+        try ExternalID.check(body.dealID, field: "deal_id")
+        try ExternalID.check(body.dealerID, field: "dealer_id")
         let stageBytes = Array(body.stage.utf8)
         guard (1...64).contains(stageBytes.count),
             stageBytes.allSatisfy({ (97...122).contains($0) || (48...57).contains($0) || $0 == 45 })
         else {
             throw JourneyLabError.invalid("stage \"\(body.stage.prefix(64))\" must be a stage key (a-z, 0-9, -)", field: "stage")
-        }
-        if let segment = body.segment, segment.isEmpty || segment.count > 128 {
-            throw JourneyLabError.invalid("segment must be 1 to 128 characters", field: "segment")
         }
         if let attributes = body.attributes, attributes.count > 64 {
             throw JourneyLabError.invalid("attributes may hold at most 64 entries", field: "attributes")

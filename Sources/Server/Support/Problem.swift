@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import JourneyLab
+import NIOCore
+import NIOHTTP1
 import Postgres
 
 /// An RFC 9457 problem: every error the API returns, as `application/problem+json`.
@@ -53,13 +55,18 @@ public struct Problem: Error, HTTPResponseError, Sendable {
     }
 
     func response(requestID: String?) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/problem+json"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: body(requestID: requestID)))
+    }
+
+    /// The problem document.
+    func body(requestID: String?) -> ByteBuffer {
         let body = Body(type: type, title: title, status: status.code, detail: detail, field: field, requestID: requestID, ready: ready)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         let data = (try? encoder.encode(body)) ?? Data("{\"status\":\(status.code)}".utf8)
-        var fields = headers
-        fields[.contentType] = "application/problem+json"
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return ByteBuffer(bytes: data)
     }
 
     /// Maps any error to a problem; unexpected ones become a bare 500 (details go to the log only).
@@ -96,6 +103,9 @@ public struct Problem: Error, HTTPResponseError, Sendable {
             default: detail = (error as? HTTPError)?.body ?? status.reasonPhrase
             }
             return (Problem(status, detail), status.code >= 500)
+        case let error as HTTPParserError:
+            // The request's framing broke inside its body (a bad chunk size, the client gone before the body ended).
+            return (Problem(.badRequest, "the request is not valid HTTP/1.1 (\(error)): check its Content-Length or chunked encoding"), false)
         case is CancellationError:
             return (unavailable("the request was cancelled (server shutting down)"), false)
         default:

@@ -2,17 +2,27 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// Reads a request body as strict JSON: JSON content type only (415), at most 1 MiB (413), valid UTF-8 without
-/// NUL characters (400), and no unknown fields or wrong types (400 naming the field).
+/// Reads a request body as strict JSON: JSON content type in UTF-8 only (415), at most 1 MiB (413), valid UTF-8
+/// without NUL characters (400), the strict grammar of `JSONSyntax` (400: no trailing commas, repeated fields,
+/// deep nesting or unrepresentable numbers), and no unknown fields or wrong types (400 naming the field).
 enum StrictJSON {
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext) async throws -> T {
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
-        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-        guard mediaType == "application/json" else {
+        let parts = contentType.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts[0] == "application/json" else {
             throw Problem(
                 .unsupportedMediaType,
                 contentType.isEmpty ? "send the body as JSON with Content-Type: application/json"
                     : "Content-Type \(contentType) is not supported: send application/json")
+        }
+        // JSON is UTF-8 (RFC 8259): a body declared in another charset would be read as something it is not.
+        for parameter in parts.dropFirst() where parameter.hasPrefix("charset=") {
+            let charset = parameter.dropFirst("charset=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            guard charset == "utf-8" || charset == "utf8" else {
+                throw Problem(
+                    .unsupportedMediaType,
+                    "Content-Type charset \(charset) is not supported: send UTF-8 JSON (charset=utf-8, or no charset)")
+            }
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > context.maxUploadSize {
             throw Problem(.contentTooLarge, "the request body exceeds 1 MiB: send fewer events per request")
@@ -36,29 +46,20 @@ enum StrictJSON {
         guard String(validating: bytes, as: UTF8.self) != nil else {
             throw Problem.badRequest("the body is not valid UTF-8")
         }
-        if bytes.contains(0) || containsEscapedNUL(bytes) {
+        let array = Array(bytes)
+        if array.contains(0) {
             throw Problem.badRequest("the body contains a NUL character, which no field may hold")
         }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(bytes))
+            try JSONSyntax.check(array)
+        } catch let failure as JSONSyntax.Failure {
+            throw Problem.badRequest(failure.message, field: failure.field)
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(array))
         } catch let error as DecodingError {
             throw problem(for: error)
         }
-    }
-
-    /// `\u0000` in a JSON string (after an even number of backslashes, so `\\u0000` is text, not NUL).
-    static func containsEscapedNUL(_ bytes: ByteBufferView) -> Bool {
-        let array = Array(bytes)
-        let pattern = Array("u0000".utf8)
-        var index = 0
-        while index + 5 < array.count {
-            if array[index] == 92 {  // backslash
-                if array[index + 1] == 92 { index += 2; continue }
-                if Array(array[(index + 1)...(index + 5)]).map({ $0 | 0x20 }) == pattern.map({ $0 | 0x20 }) { return true }
-            }
-            index += 1
-        }
-        return false
     }
 
     static func path(_ codingPath: [any CodingKey]) -> String {
