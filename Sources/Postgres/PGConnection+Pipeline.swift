@@ -21,12 +21,13 @@ extension PGConnection {
     @discardableResult
     public func pipeline(_ statements: [PGStatement]) throws -> [Int] {
         guard !statements.isEmpty else { return [] }
+        for statement in statements { try checkParameters(statement.parameters) }
         guard PQenterPipelineMode(handle) == 1 else {
             throw PGError(.client, "cannot enter pipeline mode: \(Self.lastError(handle))")
         }
         defer { _ = PQexitPipelineMode(handle) }
         for statement in statements {
-            let sent = withParameterPointers(statement.parameters) { values in
+            let sent = try withParameterPointers(statement.parameters) { values in
                 PQsendQueryParams(handle, statement.sql, Int32(statement.parameters.count), nil, values, nil, nil, 0)
             }
             guard sent == 1 else { throw drainAfterFailure(connectionError()) }

@@ -69,12 +69,12 @@ public final class PGConnection: @unchecked Sendable {
     @discardableResult
     public func query(_ sql: String, _ parameters: [any PGEncodable] = []) throws -> PGResult {
         guard let name = try preparedName(for: sql, parameterCount: parameters.count) else {
-            let raw = withParameterPointers(parameters) { values in
+            let raw = try withParameterPointers(parameters) { values in
                 PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
             }
             return try check(raw)
         }
-        let raw = withParameterPointers(parameters) { values in
+        let raw = try withParameterPointers(parameters) { values in
             PQexecPrepared(handle, name, Int32(parameters.count), values, nil, nil, 0)
         }
         do {
@@ -84,7 +84,7 @@ public final class PGConnection: @unchecked Sendable {
             // statement vanished (DISCARD ALL): forget it and run the statement unprepared once.
             preparedNames.removeValue(forKey: sql)
             if !isInTransaction || error.sqlState == "26000" {
-                let retry = withParameterPointers(parameters) { values in
+                let retry = try withParameterPointers(parameters) { values in
                     PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
                 }
                 return try check(retry)
@@ -215,7 +215,10 @@ public final class PGConnection: @unchecked Sendable {
 }
 
 /// Lends libpq an array of C strings for the parameters (NULL for SQL NULL) for the duration of `body`.
-func withParameterPointers<R>(_ parameters: [any PGEncodable], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+/// - Throws: `.invalidInput` for a parameter holding U+0000: libpq reads C strings, so it would silently cut
+///   the value there (PostgreSQL's text cannot hold NUL anyway).
+func withParameterPointers<R>(_ parameters: [any PGEncodable], _ body: ([UnsafePointer<CChar>?]) -> R) throws -> R {
+    try checkParameters(parameters)
     var owned: [UnsafeMutablePointer<CChar>?] = []
     owned.reserveCapacity(parameters.count)
     for parameter in parameters {
@@ -223,4 +226,13 @@ func withParameterPointers<R>(_ parameters: [any PGEncodable], _ body: ([UnsafeP
     }
     defer { for pointer in owned { free(pointer) } }
     return body(owned.map { UnsafePointer($0) })
+}
+
+/// Refuses parameters that libpq would truncate (a NUL character inside).
+func checkParameters(_ parameters: [any PGEncodable]) throws {
+    for (index, parameter) in parameters.enumerated() {
+        if let text = parameter.pgText, text.utf8.contains(0) {
+            throw PGError(.invalidInput, "parameter $\(index + 1) contains a NUL character (U+0000), which PostgreSQL text cannot hold")
+        }
+    }
 }

@@ -35,6 +35,23 @@ struct TypeRoundTripTests {
         #expect(back == large)
     }
 
+    @Test("a NUL inside a parameter is refused, not cut off where libpq's C string ends")
+    func nulCharacterIsRefused() throws {
+        for run in [{ try connection.query("SELECT $1::text", ["before\u{0}after"]) },
+                    { try connection.pipeline([PGStatement("SELECT $1::text", ["ok"]), PGStatement("SELECT $1::text", ["a\u{0}b"])]) }]
+            as [() throws -> Any] {
+            do {
+                _ = try run()
+                Issue.record("a parameter with U+0000 must be refused")
+            } catch let error as PGError {
+                #expect(error.code == .invalidInput)
+                #expect(error.message.contains("NUL"))
+            }
+        }
+        // The connection is still usable.
+        #expect(try connection.query("SELECT 'fine'::text").scalar(String.self) == "fine")
+    }
+
     @Test func booleansAndUUIDs() throws {
         let id = UUID()
         let result = try connection.query("SELECT $1::bool, $2::bool, $3::uuid", [true, false, id])
