@@ -40,7 +40,8 @@ enum StrictJSON {
             // The body stream broke: the client closed or reset the connection before the whole body arrived
             // (a CRM that timed out), or framed it wrongly. That is the client's doing: a 400 (which it may still
             // read after a half-close), not a 500 in the metrics and the error log.
-            throw Problem.badRequest("the request body ended before it was complete: send the whole body again")
+            throw Problem.badRequest(
+                "the request body ended before it was complete or broke HTTP/1.1 framing (Content-Length, chunk sizes): send the whole body again")
         }
         let bytes = buffer.readableBytesView
         guard String(validating: bytes, as: UTF8.self) != nil else {
