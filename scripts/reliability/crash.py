@@ -22,8 +22,6 @@ import json
 import os
 import random
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +29,8 @@ import threading
 import time
 
 import requests
+
+from harness import Server, cli
 
 HYPOTHESIS = "accessories-email-chain"
 STAGE = "first-visit"
@@ -80,65 +80,6 @@ class Stats:
                             self.bad_503.append((self.phase, ctype, body[:200]))
             if seconds > 10.0:
                 self.slow.append((self.phase, round(seconds, 2)))
-
-
-class Server:
-    def __init__(self, binary, database_url, port, logdir):
-        self.binary, self.database_url, self.port, self.logdir = binary, database_url, port, logdir
-        self.proc = None
-        self.starts = 0
-        self.lock = threading.Lock()
-
-    def start(self):
-        self.starts += 1
-        out = open(os.path.join(self.logdir, f"serve-{self.starts}.log"), "w")
-        self.proc = subprocess.Popen(
-            [self.binary, "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--database-url", self.database_url, "--pool-size", "8"],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        out.close()
-
-    def wait_ready(self, limit=60.0):
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the server exited with {self.proc.returncode} (logs in {self.logdir})")
-            try:
-                r = requests.get(f"http://127.0.0.1:{self.port}/readyz", timeout=2)
-                if r.status_code == 200:
-                    return time.monotonic() - (deadline - limit)
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"the server was not ready within {limit:.0f} s (logs in {self.logdir})")
-
-    def kill(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=10)
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def cli(binary, database_url, *args):
-    r = subprocess.run([binary, *args, "--database-url", database_url], capture_output=True, text=True, timeout=120)
-    if r.returncode != 0:
-        raise RuntimeError(f"journeylab {' '.join(args)} exited {r.returncode}: {r.stderr.strip()[:500]}")
-    return r.stdout
 
 
 def send(stats, base, secret, path, body, stop_at):
@@ -249,9 +190,9 @@ def main():
         out = cli(binary, a.database_url, "key", "create", "--role", "dealer", "--dealer", d, "--name", f"reliability {d}", "--format", "json")
         secrets[d] = json.loads(out)["secret"]
     logdir = tempfile.mkdtemp(prefix="jl-reliability.")
-    server = Server(binary, a.database_url, free_port(), logdir)
+    server = Server(binary, a.database_url, logdir, ["--pool-size", "8"])
     atexit.register(server.stop)              # also when a phase raises
-    base = f"http://127.0.0.1:{server.port}"
+    base = server.base
     stats = Stats()
     checks = []                      # (name, ok, detail)
 
@@ -326,7 +267,7 @@ def main():
                 time.sleep(0.2)
             with stats.lock:
                 stats.phase = "after-db"
-            same = server.proc.pid == pid_before and server.proc.poll() is None
+            same = server.proc.pid == pid_before and server.alive
             outage = {"readyz_false": readyz_false, "readyz_other": readyz_other,
                       "recovered_s": outage.get("recovered_s", []) + [recovered if recovered is None else round(recovered, 3)],
                       "same_server": outage.get("same_server", True) and same}
@@ -350,7 +291,7 @@ def main():
         check("stored count equals acknowledged count", stored_total == len(acked), f"{len(acked)} acknowledged, {stored_total} stored")
 
         # Every deal keeps its arm: asked again through the API, and as stored.
-        server_ok = server.proc.poll() is None
+        server_ok = server.alive
         changed = []
         session = requests.Session()
         for deal, arms in sorted(stats.arms.items()):

@@ -24,7 +24,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,7 @@ import requests
 import yaml
 
 import hostile
+from harness import Server, cli
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 HYPOTHESES = ["accessories-email-chain", "final-price-offer"]
@@ -49,56 +49,6 @@ DEALERS = ["fuzz-kazan", "fuzz-samara"]
 
 def log(msg):
     print(f"fuzz: {msg}", file=sys.stderr, flush=True)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def cli(binary, database_url, *args):
-    r = subprocess.run([binary, *args, "--database-url", database_url], capture_output=True, text=True, timeout=120)
-    if r.returncode != 0:
-        raise RuntimeError(f"journeylab {' '.join(args)} exited {r.returncode}: {r.stderr.strip()[:500]}")
-    return r.stdout
-
-
-class Server:
-    def __init__(self, binary, database_url, logdir):
-        self.port = free_port()
-        self.log_path = os.path.join(logdir, "serve.log")
-        out = open(self.log_path, "w")
-        # A long tick interval: the lifecycle ticker must not write while row counts are compared.
-        self.proc = subprocess.Popen(
-            [binary, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--database-url", database_url,
-             "--pool-size", "8", "--tick-interval", "86400"],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        out.close()
-
-    def wait_ready(self, limit=60.0):
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the server exited with {self.proc.returncode} (log {self.log_path})")
-            try:
-                if requests.get(f"http://127.0.0.1:{self.port}/readyz", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"the server was not ready within {limit:.0f} s (log {self.log_path})")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
 
 
 def stage_keys(journey_file):
@@ -165,10 +115,11 @@ def main():
         keys[role] = json.loads(cli(binary, a.database_url, *args))["secret"]
 
     logdir = tempfile.mkdtemp(prefix="jl-fuzz.")
-    server = Server(binary, a.database_url, logdir)
+    # A long tick interval: the lifecycle ticker must not write while row counts are compared.
+    server = Server(binary, a.database_url, logdir, ["--pool-size", "8", "--tick-interval", "86400"]).start()
     atexit.register(server.stop)
     server.wait_ready()
-    base = f"http://127.0.0.1:{server.port}"
+    base = server.base
     stages = stage_keys(a.journey)
 
     # A few enrolled deals of each dealer, for the generators to point at.
@@ -214,7 +165,7 @@ def main():
 
     # --- the checks can fail: the same run with faults planted by the hooks (a stored row after every rejected
     # call, 4xx relabelled application/json) must fail both custom checks.
-    if server.proc.poll() is None:
+    if server.alive:
         env = dict(base_env, JOURNEYLAB_FUZZ_DEALER="", JOURNEYLAB_FUZZ_SELFTEST="1")
         ok, code, stats, text = schemathesis_run("admin", base, keys["admin"], env, logdir, 2, seed, limit, name="selftest")
         caught = not ok and stats.get("not_problem", 0) > 0 and stats.get("stored_on_rejection", 0) > 0
@@ -227,13 +178,13 @@ def main():
     db = psycopg.connect(a.database_url, autocommit=True)
     ctx = {"deal": deals[0], "stage": "first-visit", "dealer": DEALERS[0]}
     hostile_figures = {"cases": {}, "requests": 0, "statuses": {}, "server_errors": 0}
-    if server.proc.poll() is None:
+    if server.alive:
         results, hostile_figures = hostile.run(server.port, keys, db, ctx)
         for case, ok, why in results:
             check(f"hostile [{case.kind}] {case.name}", ok, why)
 
     # --- afterwards
-    alive = server.proc.poll() is None
+    alive = server.alive
     health = None
     try:
         health = requests.get(f"{base}/healthz", timeout=5).status_code

@@ -30,7 +30,6 @@ import os
 import random
 import re
 import shutil
-import signal
 import socket
 import struct
 import subprocess
@@ -40,6 +39,8 @@ import threading
 import time
 
 import requests
+
+from harness import Server, cli
 
 HYPOTHESES = {"first-visit": "accessories-email-chain", "choose-dealer": "final-price-offer"}
 DEALERS = [f"soak-d{i}" for i in range(8)]
@@ -363,21 +364,6 @@ class Sampler(threading.Thread):
                 return
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def cli(binary, database_url, *args):
-    r = subprocess.run([binary, *args, "--database-url", database_url], capture_output=True, text=True, timeout=120)
-    if r.returncode != 0:
-        raise RuntimeError(f"journeylab {' '.join(args)} exited {r.returncode}: {r.stderr.strip()[:500]}")
-    return r.stdout
-
-
 def psql(pg_bin, database_url, sql):
     exe = os.path.join(pg_bin, "psql") if pg_bin else "psql"
     r = subprocess.run([exe, "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", database_url, "-c", sql],
@@ -462,36 +448,13 @@ def main():
                 for k in range(2)]
 
     logdir = tempfile.mkdtemp(prefix="jl-soak.")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    cmd = [binary, "serve", "--host", "127.0.0.1", "--port", str(port), "--database-url", a.database_url]
-    if a.pool_size:
-        cmd += ["--pool-size", str(a.pool_size)]
-    with open(os.path.join(logdir, "serve.log"), "w") as out:
-        server = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    server = Server(binary, a.database_url, logdir, ["--pool-size", str(a.pool_size)] if a.pool_size else []).start()
+    base = server.base
 
     def stop_server():
-        if server.poll() is None:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
-        return server.returncode
+        return server.stop(grace=15)
     atexit.register(stop_server)
-    deadline = time.monotonic() + 60
-    while True:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited with {server.returncode} (log {logdir}/serve.log)")
-        try:
-            if requests.get(base + "/readyz", timeout=2).status_code == 200:
-                break
-        except requests.RequestException:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the server was not ready within 60 s (log {logdir}/serve.log)")
-        time.sleep(0.1)
+    server.wait_ready()
 
     checks = []
 
@@ -507,9 +470,8 @@ def main():
         secret = secrets[dealer][(i // len(DEALERS)) % KEYS_PER_DEALER]
         clients.append(Client(i, base, dealer, secret, analysts[i % len(analysts)], random.Random(rng.random()), stats, acked))
     t0 = time.monotonic()
-    sampler = Sampler(server.pid, t0)
+    sampler = Sampler(server.proc.pid, t0)
     sampler.start()
-    cpu0_server, cpu0_client = sampler.cpu(), sum(os.times()[:2])
 
     # --- warm-up
     warmup_s = a.seconds * a.warmup
@@ -543,7 +505,7 @@ def main():
     sampler.stop_event.set()
     sampler.join(timeout=5)
     rss_peak = max([v for t, v in sampler.samples if t >= main_t] + [rss_start, rss_end])
-    alive = server.poll() is None
+    alive = server.alive
 
     # --- checks: errors
     main_sent = stats.sent.get("main", {})
