@@ -4,9 +4,11 @@ import CLibPQ
 public struct PGStatement: Sendable {
     public var sql: String
     public var parameters: [any PGEncodable]
-    public init(_ sql: String, _ parameters: [any PGEncodable] = []) {
+    public var planning: PGPlanning
+    public init(_ sql: String, _ parameters: [any PGEncodable] = [], planning: PGPlanning = .perExecution) {
         self.sql = sql
         self.parameters = parameters
+        self.planning = planning
     }
 }
 
@@ -22,13 +24,21 @@ extension PGConnection {
     public func pipeline(_ statements: [PGStatement]) throws -> [Int] {
         guard !statements.isEmpty else { return [] }
         for statement in statements { try checkParameters(statement.parameters) }
+        // Prepared before the pipeline starts (a statement's first prepare is its own round trip).
+        let names = try statements.map {
+            $0.planning == .reusable ? try preparedName(for: $0.sql, parameterCount: $0.parameters.count) : nil
+        }
         guard PQenterPipelineMode(handle) == 1 else {
             throw PGError(.client, "cannot enter pipeline mode: \(Self.lastError(handle))")
         }
         defer { _ = PQexitPipelineMode(handle) }
-        for statement in statements {
+        for (statement, name) in zip(statements, names) {
             let sent = try withParameterPointers(statement.parameters) { values in
-                PQsendQueryParams(handle, statement.sql, Int32(statement.parameters.count), nil, values, nil, nil, 0)
+                if let name {
+                    PQsendQueryPrepared(handle, name, Int32(statement.parameters.count), values, nil, nil, 0)
+                } else {
+                    PQsendQueryParams(handle, statement.sql, Int32(statement.parameters.count), nil, values, nil, nil, 0)
+                }
             }
             guard sent == 1 else { throw drainAfterFailure(connectionError()) }
         }

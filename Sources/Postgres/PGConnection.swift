@@ -11,13 +11,26 @@ public final class PGConnection: @unchecked Sendable {
     /// Statements that succeeded since the pool last handed this connection out; a connection that broke
     /// before doing anything can be replaced and the work retried without risk of doing it twice.
     var statementsSinceCheckout = 0
-    /// Server-side prepared statements by SQL text: parse and plan once per connection, not per call.
-    private var preparedNames: [String: String] = [:]
+    /// A server-side prepared statement: its name, how often it ran on this connection, and the run count at
+    /// which it is prepared again.
+    private struct Prepared {
+        var name: String
+        var runs: Int
+        var renewAt: Int
+    }
+    /// Prepared statements by SQL text (`PGPlanning.reusable` only): parse and plan once per connection.
+    private var prepared: [String: Prepared] = [:]
+    /// Names handed out so far (a re-prepared statement gets a new one).
+    private var preparedCount = 0
     /// How often each not-yet-prepared text ran: only texts that repeat are worth a prepare round trip
     /// (batch statements built for one size would otherwise each cost an extra round trip).
     private var unpreparedUses: [String: Int] = [:]
     /// Statements beyond this many are run unprepared (ad-hoc SQL should not grow the cache forever).
     private static let preparedLimit = 256
+    /// A reusable statement is prepared again each time its run count doubles (16, 32, 64, … runs), then every
+    /// this many runs: tables written by the same code grow about as fast as it runs, so a generic plan is
+    /// never made for tables much smaller than the current ones (one extra round trip each time).
+    public static let reusablePlanLifetime = 1_024
 
     /// Opens a connection and sets the session up for the decoders (ISO dates in UTC).
     /// - Throws: `PGError.connectionFailed` with libpq's reason.
@@ -32,9 +45,8 @@ public final class PGConnection: @unchecked Sendable {
         }
         // Server notices ("relation already exists, skipping") are not errors; keep them off stderr.
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
-        // Prepared statements save parsing, but a generic plan chosen after five runs can be far worse for
-        // array and batch parameters (the scheduler's lookups ran 8x slower): always plan for the values.
-        var setup = "SET DateStyle = 'ISO'; SET TimeZone = 'UTC'; SET client_encoding = 'UTF8'; SET plan_cache_mode = force_custom_plan"
+        // Plan reuse is chosen per statement (`PGPlanning`): `auto` lets `.reusable` statements use generic plans.
+        var setup = "SET DateStyle = 'ISO'; SET TimeZone = 'UTC'; SET client_encoding = 'UTF8'; SET plan_cache_mode = auto"
         if let statementTimeout {
             let millis = statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000
             setup += "; SET statement_timeout = \(millis)"
@@ -65,10 +77,12 @@ public final class PGConnection: @unchecked Sendable {
     /// let result = try connection.query("SELECT name FROM arms WHERE hypothesis_key = $1", [key])
     /// let names = try result.rows { try $0.decode(String.self, 0) }
     /// ```
+    /// - Parameter planning: `.reusable` for hot statements whose plan does not depend on the values (see
+    ///   `PGPlanning`); by default every run is planned for its values.
     /// - Throws: `PGError` with the SQLSTATE mapped to a `PGError.Code`.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [any PGEncodable] = []) throws -> PGResult {
-        guard let name = try preparedName(for: sql, parameterCount: parameters.count) else {
+    public func query(_ sql: String, _ parameters: [any PGEncodable] = [], planning: PGPlanning = .perExecution) throws -> PGResult {
+        guard planning == .reusable, let name = try preparedName(for: sql, parameterCount: parameters.count) else {
             let raw = try withParameterPointers(parameters) { values in
                 PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
             }
@@ -82,7 +96,7 @@ public final class PGConnection: @unchecked Sendable {
         } catch let error as PGError where error.sqlState == "0A000" || error.sqlState == "26000" {
             // The schema changed under a cached plan ("cached plan must not change result type"), or the
             // statement vanished (DISCARD ALL): forget it and run the statement unprepared once.
-            preparedNames.removeValue(forKey: sql)
+            prepared.removeValue(forKey: sql)
             if !isInTransaction || error.sqlState == "26000" {
                 let retry = try withParameterPointers(parameters) { values in
                     PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
@@ -93,27 +107,41 @@ public final class PGConnection: @unchecked Sendable {
         }
     }
 
-    /// The prepared statement's name for `sql`, preparing it on first use; nil when it should run unprepared
-    /// (transaction control, or the cache is full).
-    private func preparedName(for sql: String, parameterCount: Int) throws -> String? {
-        if let name = preparedNames[sql] { return name }
-        guard preparedNames.count < Self.preparedLimit else { return nil }
-        if unpreparedUses.count > 4 * Self.preparedLimit { unpreparedUses.removeAll(keepingCapacity: true) }
-        unpreparedUses[sql, default: 0] += 1
-        guard unpreparedUses[sql]! >= 2 else { return nil }
-        unpreparedUses.removeValue(forKey: sql)
-        let name = "jl_\(preparedNames.count)"
+    /// The prepared statement's name for `sql`, preparing it on its second use and again on the schedule of
+    /// `reusablePlanLifetime`; nil when it should run unprepared this time (first use, or the cache is full).
+    func preparedName(for sql: String, parameterCount: Int) throws -> String? {
+        var runs = 2
+        if var statement = prepared[sql] {
+            statement.runs += 1
+            guard statement.runs >= statement.renewAt, PQtransactionStatus(handle) != PQTRANS_INERROR else {
+                prepared[sql] = statement
+                return statement.name
+            }
+            // Drop it, so the next generic plan is made for the tables as they are now.
+            prepared.removeValue(forKey: sql)
+            try simpleQuery("DEALLOCATE \(statement.name)")
+            statementsSinceCheckout -= 1
+            runs = statement.runs
+        } else {
+            guard prepared.count < Self.preparedLimit else { return nil }
+            if unpreparedUses.count > 4 * Self.preparedLimit { unpreparedUses.removeAll(keepingCapacity: true) }
+            unpreparedUses[sql, default: 0] += 1
+            guard unpreparedUses[sql]! >= 2 else { return nil }
+            unpreparedUses.removeValue(forKey: sql)
+        }
+        preparedCount += 1
+        let name = "jl_\(preparedCount)"
         let raw = PQprepare(handle, name, sql, Int32(parameterCount), nil)
         _ = try check(raw)
         statementsSinceCheckout -= 1  // preparing is not work done on the caller's behalf
-        preparedNames[sql] = name
+        prepared[sql] = Prepared(name: name, runs: runs, renewAt: max(16, min(2 * runs, runs + Self.reusablePlanLifetime)))
         return name
     }
 
     /// Runs one parameterized statement and returns the number of rows it affected.
     @discardableResult
-    public func execute(_ sql: String, _ parameters: [any PGEncodable] = []) throws -> Int {
-        try query(sql, parameters).affectedRows
+    public func execute(_ sql: String, _ parameters: [any PGEncodable] = [], planning: PGPlanning = .perExecution) throws -> Int {
+        try query(sql, parameters, planning: planning).affectedRows
     }
 
     /// Runs SQL text without parameters; several `;`-separated statements are allowed (migrations).

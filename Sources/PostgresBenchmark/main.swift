@@ -41,7 +41,9 @@ enum PostgresBenchmark {
                     while ContinuousClock.now < deadline {
                         let id = Int64.random(in: 1...1_000_000_000)
                         try await pool.withConnection {
-                            try $0.execute("INSERT INTO bench_kv (id, v) VALUES ($1::int8, 'x') ON CONFLICT DO NOTHING", [id])
+                            // Prepared, like pgbench -M prepared.
+                            try $0.execute(
+                                "INSERT INTO bench_kv (id, v) VALUES ($1::int8, 'x') ON CONFLICT DO NOTHING", [id], planning: .reusable)
                         }
                         done += 1
                     }

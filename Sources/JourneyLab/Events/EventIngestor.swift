@@ -60,7 +60,7 @@ public struct EventIngestor: Sendable {
             """
             SELECT d.deal_id, d.dealer_id, EXISTS (SELECT 1 FROM assignments a WHERE a.deal_id = d.deal_id)
               FROM deals d WHERE d.deal_id = ANY($1::text[])
-            """, [PGArrayLiteral(dealIDs)]
+            """, [PGArrayLiteral(dealIDs)], planning: .reusable
         ).rows { row in
             deals[try row.decode(String.self, 0)] = (try row.decode(String.self, 1), try row.decode(Bool.self, 2))
         }.forEach { _ in }
@@ -93,7 +93,8 @@ public struct EventIngestor: Sendable {
             [PGArrayLiteral(events.map(\.dealID)), PGArrayLiteral(events.map(\.idempotencyKey)),
              PGArrayLiteral(events.map(\.eventID)), PGArrayLiteral(events.map(\.type)), PGArrayLiteral(events.map(\.stage)),
              PGArrayLiteral(events.map(\.value)), PGArrayLiteral(events.map { PGTimestamp.format($0.occurredAt) }),
-             PGArrayLiteral(events.map(\.payloadHash)), PGArrayLiteral(enrolled), source]
+             PGArrayLiteral(events.map(\.payloadHash)), PGArrayLiteral(enrolled), source],
+            planning: .reusable
         ).rows { row in
             inserted.insert(try row.decode(String.self, 0) + "\u{1F}" + (try row.decode(String.self, 1)))
         }.forEach { _ in }

@@ -96,7 +96,7 @@ public enum APIKeys {
         guard
             let row = try connection.query(
                 "SELECT id, role, dealer_id, secret_hash, revoked_at IS NOT NULL FROM api_keys WHERE secret_hash = $1",
-                [presented]
+                [presented], planning: .reusable
             ).firstRow({ row in
                 (
                     id: try row.decode(String.self, 0), role: try row.decode(String.self, 1),

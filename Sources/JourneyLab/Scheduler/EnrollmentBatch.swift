@@ -190,7 +190,7 @@ struct EnrollmentBatch {
             SELECT 'h', h.key::text, h.plan_hash, NULL, NULL FROM hypotheses h
              WHERE h.status = 'running' AND h.stage_key = ANY($2::text[])
             """,
-            [PGArrayLiteral(dealIDs), PGArrayLiteral(stages)])
+            [PGArrayLiteral(dealIDs), PGArrayLiteral(stages)], planning: .reusable)
         _ = try result.rows { row in
             let kind = try row.decode(String.self, 0)
             let id = try row.decode(String.self, 1)
@@ -230,7 +230,7 @@ struct EnrollmentBatch {
         let ids = PGArrayLiteral(dealIDs)
         _ = try connection.query(
             "SELECT deal_id::text, dealer_id::text, segment FROM deals WHERE deal_id = ANY($1::text[]) ORDER BY deal_id FOR UPDATE",
-            [ids]
+            [ids], planning: .reusable
         ).rows { row in
             states[try row.decode(String.self, 0)] = DealState(
                 deal: StoredDeal(dealerID: try row.decode(String.self, 1), segment: try row.decodeIfPresent(String.self, 2)))
@@ -243,7 +243,7 @@ struct EnrollmentBatch {
             UNION ALL
             SELECT 'c', c.deal_id::text, c.exclusion_group::text, c.hypothesis_key::text, NULL
               FROM exclusion_claims c WHERE c.deal_id = ANY($1::text[])
-            """, [ids]
+            """, [ids], planning: .reusable
         ).rows { row in
             let id = try row.decode(String.self, 1)
             if try row.decode(String.self, 0) == "a" {
@@ -277,7 +277,8 @@ struct EnrollmentBatch {
             """,
             [PGArrayLiteral(decisions.map(\.dealID)), PGArrayLiteral(decisions.map(\.canonical.dealerID)),
              PGArrayLiteral(decisions.map(\.canonical.segment)), PGArrayLiteral(decisions.map(\.firstStage)),
-             PGArrayLiteral(try decisions.map { try $0.attributes.map { try PGJSON(encoding: $0).text } })]
+             PGArrayLiteral(try decisions.map { try $0.attributes.map { try PGJSON(encoding: $0).text } })],
+            planning: .reusable
         ).rows { try $0.decode(String.self, 0) })
 
         // Deals that already existed (maybe committed a moment ago by another batch): lock, then decide again.
@@ -332,7 +333,7 @@ struct EnrollmentBatch {
                 ON CONFLICT (hypothesis_key, stratum) DO UPDATE SET next_slot = r.next_slot + EXCLUDED.next_slot
                 RETURNING hypothesis_key::text, stratum, next_slot
                 """,
-                [PGArrayLiteral(keys), PGArrayLiteral(strata), PGArrayLiteral(counts)]
+                [PGArrayLiteral(keys), PGArrayLiteral(strata), PGArrayLiteral(counts)], planning: .reusable
             ).rows { row in
                 let key = try row.decode(String.self, 0)
                 let stratum = try row.decode(String.self, 1)
@@ -364,7 +365,7 @@ struct EnrollmentBatch {
                 """,
                 [PGArrayLiteral(pairs.map { decisions[$0.decision].dealID }), PGArrayLiteral(pairs.map(\.plan.key)),
                  PGArrayLiteral(pairs.map { $0.plan.arms[$0.armIndex].name }), PGArrayLiteral(pairs.map(\.stratum)),
-                 PGArrayLiteral(pairs.map(\.slot))]))
+                 PGArrayLiteral(pairs.map(\.slot))], planning: .reusable))
             let claims = pairs.filter { $0.plan.exclusionGroup != nil }
             if !claims.isEmpty {
                 tail.append(PGStatement(
@@ -373,7 +374,8 @@ struct EnrollmentBatch {
                     SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
                     """,
                     [PGArrayLiteral(claims.map { $0.plan.exclusionGroup }),
-                     PGArrayLiteral(claims.map { decisions[$0.decision].dealID }), PGArrayLiteral(claims.map(\.plan.key))]))
+                     PGArrayLiteral(claims.map { decisions[$0.decision].dealID }), PGArrayLiteral(claims.map(\.plan.key))],
+                    planning: .reusable))
             }
         }
 
