@@ -18,10 +18,14 @@ extension PGConnection {
     /// Pays off for many small writes (event batches, enrollments). Run it inside `withTransaction` for
     /// all-or-nothing; outside one, statements before a failure stay committed. Keep batches to a few
     /// thousand statements: libpq sends everything before reading the replies.
+    /// - Parameter read: called with each successful statement's index and result, in order, to read its rows
+    ///   (the result is valid only during the call); an error it throws is reported like a statement's.
     /// - Returns: the rows affected by each statement, in order.
     /// - Throws: the first statement's error; later statements are reported as aborted by the server.
     @discardableResult
-    public func pipeline(_ statements: [PGStatement]) throws -> [Int] {
+    public func pipeline(
+        _ statements: [PGStatement], read: ((Int, borrowing PGResult) throws -> Void)? = nil
+    ) throws -> [Int] {
         guard !statements.isEmpty else { return [] }
         for statement in statements { try checkParameters(statement.parameters) }
         // Prepared before the pipeline starts (a statement's first prepare is its own round trip).
@@ -47,14 +51,19 @@ extension PGConnection {
         var affected: [Int] = []
         affected.reserveCapacity(statements.count)
         var failure: PGError?
-        for _ in statements {
+        var readFailure: (any Error)?
+        for index in statements.indices {
             guard let raw = PQgetResult(handle) else { throw connectionError() }
             if PQresultStatus(raw) == PGRES_PIPELINE_ABORTED {
                 PQclear(raw)
                 affected.append(0)
             } else {
                 do {
-                    affected.append(try check(raw).affectedRows)
+                    let result = try check(raw)
+                    affected.append(result.affectedRows)
+                    if failure == nil, readFailure == nil, let read {
+                        do { try read(index, result) } catch { readFailure = error }
+                    }
                 } catch let error as PGError {
                     if failure == nil { failure = error }
                     affected.append(0)
@@ -66,6 +75,7 @@ extension PGConnection {
         // The sync point.
         if let sync = PQgetResult(handle) { PQclear(sync) }
         if let failure { throw failure }
+        if let readFailure { throw readFailure }
         return affected
     }
 

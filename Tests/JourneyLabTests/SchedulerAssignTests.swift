@@ -108,6 +108,41 @@ struct SchedulerAssignTests {
         await fixture.shutdown()
     }
 
+    @Test("two schedulers (two server processes) racing on the same new deals: one arm per deal, no slot lost")
+    func twoSchedulersRaceOnTheSameDeals() async throws {
+        let fixture = try SchedulerFixture(poolSize: 8)
+        let hypothesis = try fixture.addHypothesis("race", seed: 77)
+        // Separate schedulers do not group each other's requests: a deal one of them inserts between the
+        // other's lookup and insert sends the other down its rollback-and-retry path.
+        let schedulers = [fixture.scheduler(), fixture.scheduler()]
+        let answers = try await withThrowingTaskGroup(of: [String: String].self) { group in
+            for worker in 0..<16 {
+                group.addTask {
+                    var arms: [String: String] = [:]
+                    let scheduler = schedulers[worker % 2]
+                    // Both schedulers walk the same 300 deals, in different orders.
+                    let order = worker % 2 == 0 ? Array(stride(from: worker / 2, to: 300, by: 8))
+                        : Array(stride(from: worker / 2, to: 300, by: 8)).reversed()
+                    for index in order {
+                        let request = AssignmentRequest(dealID: "D-\(index)", dealerID: "dealer-\(index % 4)", stage: "first-visit")
+                        arms[request.dealID] = try await scheduler.assign(request, actor: "test").assignments.first?.arm
+                    }
+                    return arms
+                }
+            }
+            return try await group.reduce(into: [[String: String]]()) { $0.append($1) }
+        }
+        let stored = Dictionary(uniqueKeysWithValues: try fixture.assignments("race").map { ($0.deal, $0.arm) })
+        #expect(stored.count == 300)
+        for answer in answers {
+            for (deal, arm) in answer { #expect(stored[deal] == arm, "deal \(deal): told \(arm), stored \(stored[deal] ?? "nothing")") }
+        }
+        #expect(answers.reduce(0) { $0 + $1.count } == 600, "each deal answered to both schedulers")
+        try Self.checkBlocks(fixture, hypothesis, expectedDeals: 300)
+        #expect(try fixture.count("SELECT sum(next_slot)::int8 FROM randomization_cursors") == 300, "rolled-back slots return")
+        await fixture.shutdown()
+    }
+
     @Test("repeats return the same arms without new rows; a repeat may omit the segment")
     func idempotent() async throws {
         let fixture = try SchedulerFixture()

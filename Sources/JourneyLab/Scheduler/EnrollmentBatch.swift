@@ -6,7 +6,9 @@ import Postgres
 /// 1. **Lookup** (one read-only statement, no transaction): the deals' stored dealer/segment, their
 ///    assignments and exclusion claims, and the running hypotheses of the requested stages. Deals already
 ///    enrolled in everything they are eligible for are answered from it: a repeat costs a share of one query.
-/// 2. **Enrollment** (one transaction for the whole batch, so concurrent requests commit together):
+/// 2. **Enrollment of new deals** (the common case, `enrollNewDeals`): the same writes as below in two
+///    pipelined round trips, falling back to the general path when a deal appeared since the lookup.
+/// 3. **Enrollment** (one transaction for the whole batch, so concurrent requests commit together):
 ///    insert new deals (`ON CONFLICT DO NOTHING`; the unique index makes a concurrent insert of the same deal
 ///    wait for ours), lock and re-read deals that already existed (`FOR UPDATE`, so two batches never enroll
 ///    the same deal at once), take block slots with one `INSERT … ON CONFLICT DO UPDATE SET next_slot =
@@ -44,6 +46,8 @@ struct EnrollmentBatch {
     /// What to do for one deal of the batch.
     struct DealDecision {
         var dealID: String
+        /// The lookup found the deal already stored.
+        var dealWasStored = false
         var canonical: StoredDeal
         var firstStage: String
         var attributes: [String: String]?
@@ -83,7 +87,8 @@ struct EnrollmentBatch {
         }
         if !pending.isEmpty {
             do {
-                let written = try transaction(connection) { try enroll($0, pending, running, indexesByDeal) }
+                let written = try enrollNewDeals(connection, pending)
+                    ?? transaction(connection) { try enroll($0, pending, running, indexesByDeal) }
                 for (decision, assignments) in written { fill(&results, decision, assignments: assignments) }
             } catch {
                 // Isolate the request that made the batch fail: each deal alone, in its own transaction.
@@ -123,8 +128,8 @@ struct EnrollmentBatch {
         let first = requests[indexes[0]]
         let canonical = state.deal ?? StoredDeal(dealerID: first.dealerID, segment: first.segment)
         var decision = DealDecision(
-            dealID: dealID, canonical: canonical, firstStage: first.stage, attributes: first.attributes,
-            existing: state.assignments)
+            dealID: dealID, dealWasStored: state.deal != nil, canonical: canonical, firstStage: first.stage,
+            attributes: first.attributes, existing: state.assignments)
         var stages = Set<String>()
         for index in indexes {
             let request = requests[index]
@@ -224,6 +229,56 @@ struct EnrollmentBatch {
         }
     }
 
+    /// Inserts the deals (sorted by id) that do not exist yet and returns the ids it inserted.
+    private func insertDeals(_ decisions: [DealDecision]) throws -> PGStatement {
+        PGStatement(
+            """
+            INSERT INTO deals (deal_id, dealer_id, segment, first_stage, attributes)
+            SELECT i.deal_id, i.dealer_id, i.segment, i.stage, COALESCE(i.attributes::jsonb, '{}')
+              FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+                   AS i(deal_id, dealer_id, segment, stage, attributes)
+             ORDER BY i.deal_id
+            ON CONFLICT (deal_id) DO NOTHING
+            RETURNING deal_id::text
+            """,
+            [PGArrayLiteral(decisions.map(\.dealID)), PGArrayLiteral(decisions.map(\.canonical.dealerID)),
+             PGArrayLiteral(decisions.map(\.canonical.segment)), PGArrayLiteral(decisions.map(\.firstStage)),
+             PGArrayLiteral(try decisions.map { try $0.attributes.map { try PGJSON(encoding: $0).text } })],
+            planning: .reusable)
+    }
+
+    /// The common case — every deal of the batch is new and no exclusion group needs a choice — in two round
+    /// trips instead of four: BEGIN, the deals' insert and the slot upsert in one pipeline; then, if every
+    /// deal was inserted (no other batch created one since the lookup), the assignments and the COMMIT.
+    /// Otherwise it rolls back (the slots return) and answers nil, and the general path runs.
+    private func enrollNewDeals(_ connection: PGConnection, _ decisions: [DealDecision]) throws
+        -> [(DealDecision, [StoredAssignment])]?
+    {
+        guard decisions.allSatisfy({ !$0.dealWasStored && $0.groupChoices.isEmpty }) else { return nil }
+        let decisions = decisions.sorted { $0.dealID < $1.dealID }
+        var writes = EnrollmentWrites(decisions, cache: cache)
+        var inserted = 0
+        do {
+            try connection.pipeline([PGStatement("BEGIN"), try insertDeals(decisions)] + (writes.slotStatement.map { [$0] } ?? [])) {
+                index, result in
+                switch index {
+                case 1: inserted = result.rowCount
+                case 2: try writes.takeSlots(result)
+                default: break
+                }
+            }
+            guard inserted == decisions.count else {
+                try connection.simpleQuery("ROLLBACK")
+                return nil
+            }
+            try connection.pipeline(writes.finalStatements + [PGStatement("COMMIT")])
+            return writes.assignments
+        } catch {
+            if !connection.isBroken, connection.isInTransaction { try? connection.simpleQuery("ROLLBACK") }
+            throw error
+        }
+    }
+
     /// Re-reads deals that existed before this transaction, locking them, with their assignments and claims.
     private func lockAndRead(_ connection: PGConnection, dealIDs: [String]) throws -> [String: DealState] {
         var states: [String: DealState] = [:]
@@ -265,21 +320,10 @@ struct EnrollmentBatch {
         var decisions = decisions.sorted { $0.dealID < $1.dealID }
 
         // New deals: the unique index serializes a concurrent insert of the same deal behind ours.
-        let inserted = Set(try connection.query(
-            """
-            INSERT INTO deals (deal_id, dealer_id, segment, first_stage, attributes)
-            SELECT i.deal_id, i.dealer_id, i.segment, i.stage, COALESCE(i.attributes::jsonb, '{}')
-              FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-                   AS i(deal_id, dealer_id, segment, stage, attributes)
-             ORDER BY i.deal_id
-            ON CONFLICT (deal_id) DO NOTHING
-            RETURNING deal_id::text
-            """,
-            [PGArrayLiteral(decisions.map(\.dealID)), PGArrayLiteral(decisions.map(\.canonical.dealerID)),
-             PGArrayLiteral(decisions.map(\.canonical.segment)), PGArrayLiteral(decisions.map(\.firstStage)),
-             PGArrayLiteral(try decisions.map { try $0.attributes.map { try PGJSON(encoding: $0).text } })],
-            planning: .reusable
-        ).rows { try $0.decode(String.self, 0) })
+        let insert = try insertDeals(decisions)
+        let inserted = Set(try connection.query(insert.sql, insert.parameters, planning: insert.planning).rows {
+            try $0.decode(String.self, 0)
+        })
 
         // Deals that already existed (maybe committed a moment ago by another batch): lock, then decide again.
         let existing = decisions.map(\.dealID).filter { !inserted.contains($0) }
@@ -293,98 +337,12 @@ struct EnrollmentBatch {
 
         try chooseWithinExclusionGroups(connection, &decisions)
 
-        // Every (deal, hypothesis) to insert, with its stratum.
-        struct Pair {
-            var decision: Int
-            var plan: EnrollmentPlan
-            var stratum: String
-            var slot: Int?
-            var armIndex = 0
+        var writes = EnrollmentWrites(decisions, cache: cache)
+        if let slots = writes.slotStatement {
+            try writes.takeSlots(connection.query(slots.sql, slots.parameters, planning: slots.planning))
         }
-        var pairs: [Pair] = []
-        for (index, decision) in decisions.enumerated() {
-            for plan in decision.enroll {
-                pairs.append(Pair(
-                    decision: index, plan: plan,
-                    stratum: plan.stratum(dealerID: decision.canonical.dealerID, segment: decision.canonical.segment)))
-            }
-        }
-
-        // Block slots: one upsert for every (hypothesis, stratum) of the batch, in key order (no deadlocks).
-        var slotsNeeded: [String: [String: [Int]]] = [:]  // hypothesis → stratum → pair indexes
-        for (index, pair) in pairs.enumerated() where pair.plan.randomization == .block {
-            slotsNeeded[pair.plan.key, default: [:]][pair.stratum, default: []].append(index)
-        }
-        if !slotsNeeded.isEmpty {
-            var keys: [String] = []
-            var strata: [String] = []
-            var counts: [Int?] = []
-            for key in slotsNeeded.keys.sorted() {
-                for stratum in slotsNeeded[key]!.keys.sorted() {
-                    keys.append(key)
-                    strata.append(stratum)
-                    counts.append(slotsNeeded[key]![stratum]!.count)
-                }
-            }
-            _ = try connection.query(
-                """
-                INSERT INTO randomization_cursors AS r (hypothesis_key, stratum, next_slot)
-                SELECT * FROM unnest($1::text[], $2::text[], $3::int4[]) ORDER BY 1, 2
-                ON CONFLICT (hypothesis_key, stratum) DO UPDATE SET next_slot = r.next_slot + EXCLUDED.next_slot
-                RETURNING hypothesis_key::text, stratum, next_slot
-                """,
-                [PGArrayLiteral(keys), PGArrayLiteral(strata), PGArrayLiteral(counts)], planning: .reusable
-            ).rows { row in
-                let key = try row.decode(String.self, 0)
-                let stratum = try row.decode(String.self, 1)
-                let end = try row.decode(Int.self, 2)
-                let members = slotsNeeded[key]![stratum]!
-                let start = end - members.count
-                let plan = pairs[members[0]].plan
-                let arms = cache.arms(plan, stratum: stratum, slots: Array(start..<end))
-                for (offset, member) in members.enumerated() {
-                    pairs[member].slot = start + offset
-                    pairs[member].armIndex = arms[offset]
-                }
-            }
-        }
-        for index in pairs.indices where pairs[index].plan.randomization == .hash {
-            let plan = pairs[index].plan
-            pairs[index].armIndex = HashAssignment.armIndex(
-                dealID: decisions[pairs[index].decision].dealID, hypothesisKey: plan.key, seed: plan.seed,
-                weights: plan.weights)
-        }
-
-        // Sent with the COMMIT in one pipeline (see `transaction`): nothing is read back from these.
-        var tail: [PGStatement] = []
-        if !pairs.isEmpty {
-            tail.append(PGStatement(
-                """
-                INSERT INTO assignments (deal_id, hypothesis_key, arm, stratum, slot)
-                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int4[])
-                """,
-                [PGArrayLiteral(pairs.map { decisions[$0.decision].dealID }), PGArrayLiteral(pairs.map(\.plan.key)),
-                 PGArrayLiteral(pairs.map { $0.plan.arms[$0.armIndex].name }), PGArrayLiteral(pairs.map(\.stratum)),
-                 PGArrayLiteral(pairs.map(\.slot))], planning: .reusable))
-            let claims = pairs.filter { $0.plan.exclusionGroup != nil }
-            if !claims.isEmpty {
-                tail.append(PGStatement(
-                    """
-                    INSERT INTO exclusion_claims (exclusion_group, deal_id, hypothesis_key)
-                    SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
-                    """,
-                    [PGArrayLiteral(claims.map { $0.plan.exclusionGroup }),
-                     PGArrayLiteral(claims.map { decisions[$0.decision].dealID }), PGArrayLiteral(claims.map(\.plan.key))],
-                    planning: .reusable))
-            }
-        }
-
-        var assignments = decisions.map(\.existing)
-        for pair in pairs {
-            let arm = pair.plan.arms[pair.armIndex]
-            assignments[pair.decision].append(StoredAssignment(hypothesisKey: pair.plan.key, arm: arm.name, isControl: arm.isControl))
-        }
-        return (Array(zip(decisions, assignments)), tail)
+        // Sent with the COMMIT in one pipeline (see `transaction`).
+        return (writes.assignments, writes.finalStatements)
     }
 
     /// BEGIN, `body`, then `body`'s final writes and the COMMIT in one pipelined round trip; ROLLBACK on error.
