@@ -27,7 +27,7 @@ struct AuthMiddleware: RouterMiddleware {
             metrics.recordKeyRejection("malformed")
             throw Problem.unauthorized("the Authorization header must be: Bearer <key>")
         }
-        switch try await verifier.verify(String(parts[1]).trimmingCharacters(in: .whitespaces)) {
+        switch try await verifier.verify(parts[1].trimmingHTTPWhitespace()) {
         case .valid(let principal):
             if let limiter, let wait = limiter.take(principal.keyID) {
                 metrics.recordKeyRejection("rate_limited")

@@ -8,7 +8,7 @@ import NIOCore
 enum StrictJSON {
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext) async throws -> T {
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
-        let parts = contentType.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = contentType.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingHTTPWhitespace() }
         guard parts[0] == "application/json" else {
             throw Problem(
                 .unsupportedMediaType,
@@ -17,7 +17,8 @@ enum StrictJSON {
         }
         // JSON is UTF-8 (RFC 8259): a body declared in another charset would be read as something it is not.
         for parameter in parts.dropFirst() where parameter.hasPrefix("charset=") {
-            let charset = parameter.dropFirst("charset=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            var charset = Substring(parameter.dropFirst("charset=".count))
+            if charset.count >= 2, charset.first == "\"", charset.last == "\"" { charset = charset.dropFirst().dropLast() }
             guard charset == "utf-8" || charset == "utf8" else {
                 throw Problem(
                     .unsupportedMediaType,
