@@ -28,7 +28,10 @@ extension PGConnection {
     ) throws -> [Int] {
         guard !statements.isEmpty else { return [] }
         for statement in statements { try checkParameters(statement.parameters) }
-        let names = try preparedNames(statements)
+        // Prepared before the pipeline starts (a statement's first prepare is its own round trip).
+        let names = try statements.map {
+            $0.planning == .reusable ? try preparedName(for: $0.sql, parameterCount: $0.parameters.count) : nil
+        }
         guard PQenterPipelineMode(handle) == 1 else {
             throw PGError(.client, "cannot enter pipeline mode: \(Self.lastError(handle))")
         }
@@ -74,67 +77,6 @@ extension PGConnection {
         if let failure { throw failure }
         if let readFailure { throw readFailure }
         return affected
-    }
-
-    /// Sends independent statements in one pipeline, each followed by its own sync point: each runs in its
-    /// own implicit transaction, so each commits or fails alone (outside an explicit transaction).
-    /// - Returns: each statement's affected rows or its error, in order.
-    /// - Throws: only when the connection fails (then nothing is known about any of them).
-    public func pipelineEach(_ statements: [PGStatement]) throws -> [Result<Int, any Error>] {
-        var outcomes = [Result<Int, any Error>?](repeating: nil, count: statements.count)
-        var valid: [Int] = []
-        for (index, statement) in statements.enumerated() {
-            do {
-                try checkParameters(statement.parameters)
-                valid.append(index)
-            } catch {
-                outcomes[index] = .failure(error)
-            }
-        }
-        let sendable = Array(zip(valid, try preparedNames(valid.map { statements[$0] })))
-        guard !sendable.isEmpty else { return outcomes.map { $0! } }
-        guard PQenterPipelineMode(handle) == 1 else {
-            throw PGError(.client, "cannot enter pipeline mode: \(Self.lastError(handle))")
-        }
-        defer { _ = PQexitPipelineMode(handle) }
-        for (index, name) in sendable {
-            let statement = statements[index]
-            let sent = try withParameterPointers(statement.parameters) { values in
-                if let name {
-                    PQsendQueryPrepared(handle, name, Int32(statement.parameters.count), values, nil, nil, 0)
-                } else {
-                    PQsendQueryParams(handle, statement.sql, Int32(statement.parameters.count), nil, values, nil, nil, 0)
-                }
-            }
-            guard sent == 1, PQpipelineSync(handle) == 1 else { throw drainAfterFailure(connectionError()) }
-        }
-        for (index, _) in sendable {
-            guard let raw = PQgetResult(handle) else { throw connectionError() }
-            do {
-                outcomes[index] = .success(try check(raw).affectedRows)
-            } catch {
-                outcomes[index] = .failure(error)
-            }
-            while let extra = PQgetResult(handle) { PQclear(extra) }  // the statement's closing NULL
-            // Its sync point.
-            guard let sync = PQgetResult(handle) else { throw connectionError() }
-            PQclear(sync)
-        }
-        return outcomes.map { $0! }
-    }
-
-    /// Prepared-statement names for a batch, resolved before the pipeline starts (a first prepare is a round
-    /// trip of its own) and once per distinct text: a renewal part-way through would drop a name that earlier
-    /// statements of the same batch already carry.
-    private func preparedNames(_ statements: [PGStatement]) throws -> [String?] {
-        var names: [String: String?] = [:]
-        return try statements.map { statement in
-            guard statement.planning == .reusable else { return nil }
-            if let name = names[statement.sql] { return name }
-            let name = try preparedName(for: statement.sql, parameterCount: statement.parameters.count)
-            names[statement.sql] = name
-            return name
-        }
     }
 
     private func drainAfterFailure(_ error: PGError) -> PGError {

@@ -66,8 +66,6 @@ public final class PGPool: Sendable {
     public let executor: PGThreadExecutor
     private let state = PGLocked(State())
     private let logger: Logger
-    /// The group queue behind `execute(_:)`, made on first use.
-    let statementQueue = PGLocked<PGGroupQueue<PGStatement, Int>?>(nil)
 
     public init(configuration: PGConfiguration, options: Options = Options(), logger: Logger = Logger(label: "journeylab.pg")) {
         self.configuration = configuration

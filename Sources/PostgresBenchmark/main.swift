@@ -1,6 +1,5 @@
 // Measures the libpq client against the same work done by PostgreSQL's own tools (scripts/bench/pg.sh).
 //   PostgresBenchmark insert URL TASKS SECONDS   → single-row INSERT … ON CONFLICT DO NOTHING through the pool
-//   PostgresBenchmark insert-shared URL TASKS SECONDS → the same through pool.execute (shared pipelines)
 //   PostgresBenchmark copy URL FILE               → COPY of a tab-separated file through copyIn
 // Prints one number: transactions per second, or rows per second.
 import Foundation
@@ -17,11 +16,10 @@ enum PostgresBenchmark {
         }
         let configuration = try PGConfiguration(arguments[2])
         switch arguments[1] {
-        case "insert", "insert-shared":
+        case "insert":
             let tasks = Int(arguments[3]) ?? 8
             let seconds = Double(arguments.count > 4 ? arguments[4] : "10") ?? 10
-            let rate = try await insertRate(configuration, tasks: tasks, seconds: seconds, shared: arguments[1] == "insert-shared")
-            print(String(format: "%.0f", rate))
+            print(String(format: "%.0f", try await insertRate(configuration, tasks: tasks, seconds: seconds)))
         case "copy":
             print(String(format: "%.0f", try await copyRate(configuration, file: arguments[3], parseRows: false)))
         case "copy-rows":
@@ -31,9 +29,7 @@ enum PostgresBenchmark {
         }
     }
 
-    /// Single-row inserts from `tasks` tasks: each borrowing a connection per statement, or (`shared`) through
-    /// `pool.execute`, where concurrent statements share pipelines.
-    static func insertRate(_ configuration: PGConfiguration, tasks: Int, seconds: Double, shared: Bool) async throws -> Double {
+    static func insertRate(_ configuration: PGConfiguration, tasks: Int, seconds: Double) async throws -> Double {
         let pool = PGPool(configuration: configuration, options: .init(size: tasks))
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         let started = ContinuousClock.now
@@ -44,12 +40,6 @@ enum PostgresBenchmark {
                     var done = 0
                     while ContinuousClock.now < deadline {
                         let id = Int64.random(in: 1...1_000_000_000)
-                        if shared {
-                            try await pool.execute(PGStatement(
-                                "INSERT INTO bench_kv (id, v) VALUES ($1::int8, 'x') ON CONFLICT DO NOTHING", [id], planning: .reusable))
-                            done += 1
-                            continue
-                        }
                         try await pool.withConnection {
                             // Prepared, like pgbench -M prepared.
                             try $0.execute(

@@ -28,40 +28,6 @@ struct PoolTests {
         await pool.shutdown()
     }
 
-    @Test("pool.execute: 500 concurrent single-row writes share pipelines; each commits or fails alone")
-    func sharedPipelinesKeepStatementsIndependent() async throws {
-        let database = try TestDatabase.create(migrated: false)
-        let pool = database.pool(size: 4)
-        try await pool.withConnection { try $0.execute("CREATE TABLE seen (id int PRIMARY KEY, note text NOT NULL)") }
-        try await pool.withConnection { try $0.execute("INSERT INTO seen VALUES (7, 'already there')") }
-        // 500 tasks: ids 0..<500, where 7 collides with the stored row and every 50th sends NULL (NOT NULL fails).
-        let outcomes = await withTaskGroup(of: (Int, Result<Int, any Error>).self) { group in
-            for id in 0..<500 {
-                group.addTask {
-                    let note: String? = id % 50 == 49 ? nil : "note \(id)"
-                    do {
-                        return (id, .success(try await pool.execute(PGStatement(
-                            "INSERT INTO seen (id, note) VALUES ($1::int4, $2)", [id, note], planning: .reusable))))
-                    } catch {
-                        return (id, .failure(error))
-                    }
-                }
-            }
-            return await group.reduce(into: [Int: Result<Int, any Error>]()) { $0[$1.0] = $1.1 }
-        }
-        let failed = outcomes.filter { if case .failure = $0.value { return true } else { return false } }.keys.sorted()
-        let expectedFailures = ([7] + stride(from: 49, to: 500, by: 50)).sorted()
-        #expect(failed == expectedFailures)
-        if case .failure(let error as PGError) = outcomes[7] { #expect(error.code == .uniqueViolation) } else { Issue.record("7 must fail") }
-        if case .failure(let error as PGError) = outcomes[49] { #expect(error.code == .notNullViolation) } else { Issue.record("49 must fail") }
-        #expect(outcomes.values.allSatisfy { if case .success(let rows) = $0 { return rows == 1 } else { return true } })
-        // Exactly the successful statements are stored, plus the row that was there.
-        let stored = try await pool.withConnection { try $0.query("SELECT count(*) FROM seen").scalar(Int.self) }
-        #expect(stored == 500 - expectedFailures.count + 1)
-        #expect(pool.usage.open <= 4)
-        await pool.shutdown()
-    }
-
     @Test func exhaustedPoolTimesOutInsteadOfHanging() async throws {
         let database = try TestDatabase.create(migrated: false)
         let pool = database.pool(size: 1, acquireTimeout: .milliseconds(200))

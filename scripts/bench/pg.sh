@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of the libpq client against PostgreSQL's own tools, side by side on one throwaway server:
 #   1. single-row INSERT … ON CONFLICT DO NOTHING through PGPool, 8 and 32 concurrent tasks, vs pgbench
-#      running the same statement with 8 and 32 clients: through `pool.execute` (concurrent statements share
-#      pipelines, each its own transaction) and with a borrowed connection per statement;
+#      running the same statement with 8 and 32 clients;
 #   2. COPY of 1M rows through PGConnection.copyIn vs `psql \copy` of the same file.
 # Prints rates and ratios (ours / reference). Targets: ≥ 0.9× pgbench and ≥ 0.9× psql.
 #   scripts/bench/pg.sh [SECONDS]   (default 10 s per insert run)
@@ -30,10 +29,8 @@ printf "%-44s %12s %12s %7s\n" "workload" "journeylab" "reference" "ratio"
 for clients in 8 32; do
     ref=$("$bin/pgbench" -h "$sock" -p "$port" -U postgres -n -M prepared -c "$clients" -j 2 -T "$seconds" -f "$work/insert.sql" postgres 2>/dev/null \
         | awk '/^tps = / {print int($3)}')
-    ours=$("$bench" insert-shared "$JOURNEYLAB_TEST_DATABASE_URL" "$clients" "$seconds")
-    printf "%-44s %10s/s %10s/s %6sx\n" "INSERT, $clients tasks, pool.execute vs pgbench -c $clients" "$ours" "$ref" "$(ratio "$ours" "$ref")"
     ours=$("$bench" insert "$JOURNEYLAB_TEST_DATABASE_URL" "$clients" "$seconds")
-    printf "%-44s %10s/s %10s/s %6sx\n" "  (a borrowed connection per statement)" "$ours" "$ref" "$(ratio "$ours" "$ref")"
+    printf "%-44s %10s/s %10s/s %6sx\n" "INSERT ON CONFLICT, $clients tasks vs pgbench -c $clients" "$ours" "$ref" "$(ratio "$ours" "$ref")"
 done
 
 python3 -c "

@@ -8,7 +8,7 @@ import Postgres
 /// next slot of the deal's stratum from a sequence regenerable from the plan (`BlockSequence`); hash
 /// hypotheses use `HashAssignment`. Hypotheses sharing an exclusion group never share a deal.
 ///
-/// Concurrent calls are grouped (`PGGroupQueue`) and committed together, so throughput grows with load;
+/// Concurrent calls are grouped (`EnrollmentQueue`) and committed together, so throughput grows with load;
 /// every call returns only after its enrollment committed.
 ///
 /// ```swift
@@ -37,7 +37,7 @@ public struct Scheduler: Sendable {
     public let pool: PGPool
     public let clock: any JourneyClock
     /// One group-commit queue per lane, one batch in flight per lane; a deal's lane follows its dealer.
-    private let lanes: [PGGroupQueue<AssignmentRequest, AssignmentResult>]
+    private let lanes: [EnrollmentQueue]
 
     /// - Parameters:
     ///   - pool: the database; batches borrow at most `min(options.maxConcurrentBatches, pool size)` connections.
@@ -47,7 +47,7 @@ public struct Scheduler: Sendable {
         self.pool = pool
         self.clock = clock
         let cache = SchedulerCache()
-        let work: PGGroupQueue<AssignmentRequest, AssignmentResult>.Work = { requests in
+        let work: EnrollmentQueue.Work = { requests in
             do {
                 return try await pool.withConnection { connection in
                     try EnrollmentBatch(requests: requests, cache: cache).run(connection)
@@ -63,13 +63,13 @@ public struct Scheduler: Sendable {
         lanes = (0..<laneCount).map { lane in
             // Spread the batch budget over the lanes (the first lanes take the remainder).
             let share = batches / laneCount + (lane < batches % laneCount ? 1 : 0)
-            return PGGroupQueue(
+            return EnrollmentQueue(
                 maxConcurrentBatches: share, maxBatchSize: options.maxBatchSize, executor: pool.executor, work: work)
         }
     }
 
     /// The lane of a dealer: FNV-1a of its id, so it is stable within and across processes.
-    private func lane(for dealerID: String) -> PGGroupQueue<AssignmentRequest, AssignmentResult> {
+    private func lane(for dealerID: String) -> EnrollmentQueue {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in dealerID.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return lanes[Int(hash % UInt64(lanes.count))]

@@ -1,26 +1,25 @@
 import Foundation
 import Synchronization
 
-/// Group commit: requests that arrive while earlier batches are in flight are processed together (by one
-/// `work` call: one lookup and one transaction for the scheduler, one pipeline for `PGPool.execute`), and
-/// each caller is answered only with its own result, after the batch's work is done.
+/// Group commit for assignment requests: requests that arrive while earlier batches are in flight are
+/// processed together, in one lookup and one transaction, and each caller is answered only after that
+/// transaction committed.
 ///
 /// No timer and no background task: a caller that finds fewer than `maxConcurrentBatches` batches in flight
 /// leads a batch itself (its own request plus everything queued); the others wait. When a leader is done it
 /// hands leadership to the oldest waiting caller, so queued requests never depend on a caller that left.
 /// Batches therefore grow with load (one request when idle, up to `maxBatchSize` under pressure) with no
 /// added latency when the system is quiet.
-public final class PGGroupQueue<Request: Sendable, Response: Sendable>: Sendable {
-    /// Processes a batch; one result per request, in order.
-    public typealias Work = @Sendable ([Request]) async -> [Result<Response, any Error>]
+final class EnrollmentQueue: Sendable {
+    typealias Work = @Sendable ([AssignmentRequest]) async -> [Result<AssignmentResult, any Error>]
 
     private enum Turn: Sendable {
         case lead
-        case done(Result<Response, any Error>)
+        case done(Result<AssignmentResult, any Error>)
     }
 
     private struct Waiter {
-        var request: Request
+        var request: AssignmentRequest
         var continuation: CheckedContinuation<Turn, Never>
     }
 
@@ -45,17 +44,13 @@ public final class PGGroupQueue<Request: Sendable, Response: Sendable>: Sendable
     }
 
     private let state = Mutex(State())
-    public let maxConcurrentBatches: Int
-    public let maxBatchSize: Int
+    let maxConcurrentBatches: Int
+    let maxBatchSize: Int
     private let work: Work
     /// Where batches run: the database pool's threads, so their statements need no thread hops.
     private let executor: (any TaskExecutor)?
 
-    /// - Parameters:
-    ///   - maxConcurrentBatches: batches running at once; callers beyond them queue and join the next batch.
-    ///   - maxBatchSize: requests per batch at most.
-    ///   - executor: where `work` runs (a pool's executor: its statements then need no thread hop).
-    public init(maxConcurrentBatches: Int, maxBatchSize: Int, executor: (any TaskExecutor)? = nil, work: @escaping Work) {
+    init(maxConcurrentBatches: Int, maxBatchSize: Int, executor: (any TaskExecutor)? = nil, work: @escaping Work) {
         self.maxConcurrentBatches = max(1, maxConcurrentBatches)
         self.maxBatchSize = max(1, maxBatchSize)
         self.executor = executor
@@ -63,7 +58,7 @@ public final class PGGroupQueue<Request: Sendable, Response: Sendable>: Sendable
     }
 
     /// Queues the request and returns its result once its batch has committed.
-    public func submit(_ request: Request) async throws -> Response {
+    func submit(_ request: AssignmentRequest) async throws -> AssignmentResult {
         let leads = state.withLock { state -> Bool in
             guard state.inFlight < maxConcurrentBatches else { return false }
             state.inFlight += 1
@@ -107,7 +102,7 @@ public final class PGGroupQueue<Request: Sendable, Response: Sendable>: Sendable
     }
 
     /// Runs one batch: this caller's request plus what is queued; then passes the lead on or leaves.
-    private func lead(_ own: Request) async throws -> Response {
+    private func lead(_ own: AssignmentRequest) async throws -> AssignmentResult {
         await gather()
         let others = state.withLock { state -> [Waiter] in
             let taken = state.take(maxBatchSize - 1)
