@@ -28,10 +28,7 @@ extension PGConnection {
     ) throws -> [Int] {
         guard !statements.isEmpty else { return [] }
         for statement in statements { try checkParameters(statement.parameters) }
-        // Prepared before the pipeline starts (a statement's first prepare is its own round trip).
-        let names = try statements.map {
-            $0.planning == .reusable ? try preparedName(for: $0.sql, parameterCount: $0.parameters.count) : nil
-        }
+        let names = try preparedNames(statements)
         guard PQenterPipelineMode(handle) == 1 else {
             throw PGError(.client, "cannot enter pipeline mode: \(Self.lastError(handle))")
         }
@@ -77,6 +74,20 @@ extension PGConnection {
         if let failure { throw failure }
         if let readFailure { throw readFailure }
         return affected
+    }
+
+    /// Prepared-statement names for a batch, resolved before the pipeline starts (a first prepare is a round
+    /// trip of its own) and once per distinct text: a renewal part-way through would drop a name that earlier
+    /// statements of the same batch already carry.
+    private func preparedNames(_ statements: [PGStatement]) throws -> [String?] {
+        var names: [String: String?] = [:]
+        return try statements.map { statement in
+            guard statement.planning == .reusable else { return nil }
+            if let name = names[statement.sql] { return name }
+            let name = try preparedName(for: statement.sql, parameterCount: statement.parameters.count)
+            names[statement.sql] = name
+            return name
+        }
     }
 
     private func drainAfterFailure(_ error: PGError) -> PGError {

@@ -89,4 +89,15 @@ struct PlanningTests {
         #expect(try preparedStatements().count == 1)
         #expect(try connection.query("SELECT count(*) FROM items WHERE name = 'ten'").scalar(Int.self) == 3)
     }
+
+    @Test func oneReusableTextRepeatedInAPipelineSurvivesItsRenewal() throws {
+        // 40 runs of one text in one pipeline would cross the renewal at 16 runs part-way through.
+        for round in 0..<3 {
+            let statements = (0..<40).map { index in
+                PGStatement("INSERT INTO items VALUES ($1::int4, 'batch')", [1_000 + round * 40 + index], planning: .reusable)
+            }
+            try connection.withTransaction { try $0.pipeline(statements) }
+        }
+        #expect(try connection.query("SELECT count(*) FROM items WHERE name = 'batch'").scalar(Int.self) == 120)
+    }
 }
