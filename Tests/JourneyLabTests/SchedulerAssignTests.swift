@@ -143,6 +143,37 @@ struct SchedulerAssignTests {
         await fixture.shutdown()
     }
 
+    @Test("a deal another writer creates between the lookup and the insert is re-read: its stored dealer wins")
+    func dealCreatedAfterTheLookup() async throws {
+        let fixture = try SchedulerFixture()
+        try fixture.addHypothesis("sneak")
+        // Deterministically, what a concurrent writer can do: the scheduler's own deals insert first inserts
+        // D-sneak for dealer-other (a statement trigger), so the deal the lookup did not see now exists.
+        let connection = try fixture.database.connect()
+        try connection.simpleQuery(
+            """
+            CREATE FUNCTION sneak_in_deal() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF pg_trigger_depth() = 1 THEN
+                    INSERT INTO deals (deal_id, dealer_id) VALUES ('D-sneak', 'dealer-other') ON CONFLICT DO NOTHING;
+                END IF;
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER sneak BEFORE INSERT ON deals FOR EACH STATEMENT EXECUTE FUNCTION sneak_in_deal();
+            """)
+        let scheduler = fixture.scheduler()
+        do {
+            _ = try await scheduler.assign(AssignmentRequest(dealID: "D-sneak", dealerID: "dealer-1", stage: "first-visit"), actor: "test")
+            Issue.record("the stored deal belongs to dealer-other: the request must be refused")
+        } catch let error as JourneyLabError {
+            #expect(error.kind == .conflict)
+            #expect(error.message.contains("dealer-other"))
+        }
+        #expect(try fixture.count("SELECT count(*) FROM assignments") == 0)
+        #expect(try fixture.count("SELECT COALESCE(sum(next_slot), 0)::int8 FROM randomization_cursors") == 0, "the slot taken went back")
+        await fixture.shutdown()
+    }
+
     @Test("repeats return the same arms without new rows; a repeat may omit the segment")
     func idempotent() async throws {
         let fixture = try SchedulerFixture()

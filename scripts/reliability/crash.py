@@ -30,7 +30,7 @@ import time
 
 import requests
 
-from harness import Server, cli
+from harness import Server, cli, run
 
 HYPOTHESIS = "accessories-email-chain"
 STAGE = "first-visit"
@@ -335,9 +335,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Exception as e:  # noqa: BLE001 — set-up or fault injection broke: a failed run, said plainly
-        print(f"reliability: error: {e}", file=sys.stderr)
-        print("reliability: 0 passed, 1 failed")
-        sys.exit(1)
+    run("reliability", main)

@@ -34,7 +34,7 @@ import requests
 import yaml
 
 import hostile
-from harness import Server, cli
+from harness import Server, cli, run
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 HYPOTHESES = ["accessories-email-chain", "final-price-offer"]
@@ -221,9 +221,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Exception as e:  # noqa: BLE001 — set-up broke: a failed run, said plainly
-        print(f"fuzz: error: {type(e).__name__}: {e}", file=sys.stderr)
-        print("fuzz: 0 passed, 1 failed")
-        sys.exit(1)
+    run("fuzz", main)

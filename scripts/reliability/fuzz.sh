@@ -13,19 +13,8 @@ args=("$@")
 long=no
 for argument in "${args[@]+"${args[@]}"}"; do [ "$argument" = --long ] && long=yes; done
 
-if [ ! -x .build/debug/journeylab ]; then
-    echo "fuzz: building journeylab (debug)" >&2
-    swift build --product journeylab >.build-reliability.log 2>&1 \
-        || { tail -40 .build-reliability.log >&2; echo "fuzz: 0 passed, 1 failed"; exit 1; }
-fi
-
-python=${RELIABILITY_PYTHON:-$(bash scripts/reliability/python-deps.sh)} || { echo "fuzz: 0 passed, 1 failed"; exit 1; }
-
-pg_env=$(bash scripts/pg-throwaway.sh start) || { echo "fuzz: 0 passed, 1 failed"; exit 1; }
-eval "$pg_env"
-cleanup() { bash scripts/pg-throwaway.sh stop "$JOURNEYLAB_TEST_PG_DIR"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source scripts/reliability/prepare.sh
+reliability_prepare fuzz
 
 limit=$([ "$long" = yes ] && echo 7200 || echo 600)
 timeout -k 10 "$limit" "$python" scripts/reliability/fuzz.py \

@@ -1,9 +1,11 @@
 """What the reliability checks (crash.py, soak.py, fuzz.py) share: a free loopback port, the journeylab CLI, and
-one `journeylab serve` process that can be started, killed, stopped and waited on."""
+one `journeylab serve` process that can be started, killed, stopped and waited on, and the entry point that
+turns a broken set-up into the same summary line as a failed check."""
 import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 
 import requests
@@ -79,3 +81,14 @@ class Server:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
         return None if self.proc is None else self.proc.returncode
+
+
+def run(name, main):
+    """Runs `main()` and exits with its status; an exception (set-up or fault injection broke) is a failed run,
+    said plainly, ending with the `NAME: 0 passed, 1 failed` line the shell scripts look for."""
+    try:
+        sys.exit(main())
+    except Exception as e:  # noqa: BLE001
+        print(f"{name}: error: {type(e).__name__}: {e}", file=sys.stderr)
+        print(f"{name}: 0 passed, 1 failed")
+        sys.exit(1)

@@ -14,21 +14,9 @@ DB_RESTARTS=${RELIABILITY_DB_RESTARTS:-1}
 MAX_SECONDS=${RELIABILITY_MAX_SECONDS:-60}
 SOAK_SECONDS=${SOAK_SECONDS:-30}
 
-if [ ! -x .build/debug/journeylab ]; then
-    echo "reliability: building journeylab (debug)" >&2
-    swift build --product journeylab >.build-reliability.log 2>&1 \
-        || { tail -40 .build-reliability.log >&2; echo "reliability: 0 passed, 1 failed"; exit 1; }
-fi
-
-# requests for crash.py and soak.py; schemathesis and psycopg for fuzz.sh (pinned in requirements.txt, installed once).
-python=$(bash scripts/reliability/python-deps.sh) || { echo "reliability: 0 passed, 1 failed"; exit 1; }
-export RELIABILITY_PYTHON=$python
-
-pg_env=$(bash scripts/pg-throwaway.sh start) || { echo "reliability: 0 passed, 1 failed"; exit 1; }
-eval "$pg_env"
-cleanup() { bash scripts/pg-throwaway.sh stop "$JOURNEYLAB_TEST_PG_DIR"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# requests for crash.py and soak.py; schemathesis and psycopg for fuzz.sh (exported for both scripts).
+source scripts/reliability/prepare.sh
+reliability_prepare reliability
 
 status=0
 timeout -k 10 "$((MAX_SECONDS + 240))" "$python" scripts/reliability/crash.py \

@@ -40,7 +40,7 @@ import time
 
 import requests
 
-from harness import Server, cli
+from harness import Server, cli, run
 
 HYPOTHESES = {"first-visit": "accessories-email-chain", "choose-dealer": "final-price-offer"}
 DEALERS = [f"soak-d{i}" for i in range(8)]
@@ -215,17 +215,7 @@ class Client:
         body = json.dumps({"events": events})
         status, text = self.call("events", "POST", "/v1/events", body=body)
         if status == 200:
-            try:
-                answer = json.loads(text)
-                ok = answer["accepted"] == len(events) and answer["duplicates"] == 0
-            except (ValueError, KeyError, TypeError):
-                ok = False
-            if not ok:
-                with self.stats.lock:
-                    self.stats.bad_bodies.append(("events", text[:200]))
-            self.acked_log.extend((e["deal_id"], e["event_id"]) for e in events)
-            with self.stats.lock:
-                self.stats.events_acked += len(events)
+            self._acknowledged("events", text, events, lambda a: a["accepted"] == len(events) and a["duplicates"] == 0)
             self.batches.append((body, len(events), events))
             del self.batches[:-8]
 
@@ -300,17 +290,21 @@ class Client:
             self.raw_abandon("POST /v1/events", "POST", "/v1/events", self.secret, body.encode())
             status, text = self.call("events_retry", "POST", "/v1/events", body=body)
             if status == 200:
-                try:
-                    answer = json.loads(text)
-                    ok = answer["accepted"] + answer["duplicates"] == len(events)
-                except (ValueError, KeyError, TypeError):
-                    ok = False
-                if not ok:
-                    with self.stats.lock:
-                        self.stats.bad_bodies.append(("events_retry", text[:200]))
-                self.acked_log.extend((e["deal_id"], e["event_id"]) for e in events)
-                with self.stats.lock:
-                    self.stats.events_acked += len(events)
+                self._acknowledged("events_retry", text, events, lambda a: a["accepted"] + a["duplicates"] == len(events))
+
+    def _acknowledged(self, kind, text, events, answer_ok):
+        """Records a 200 answer to an event batch: its events are acknowledged (checked against the database at
+        the end); an answer whose counts `answer_ok` rejects is a bad body."""
+        try:
+            ok = answer_ok(json.loads(text))
+        except (ValueError, KeyError, TypeError):
+            ok = False
+        if not ok:
+            with self.stats.lock:
+                self.stats.bad_bodies.append((kind, text[:200]))
+        self.acked_log.extend((e["deal_id"], e["event_id"]) for e in events)
+        with self.stats.lock:
+            self.stats.events_acked += len(events)
 
     # --- reads (analyst key)
     def list(self):
@@ -609,9 +603,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Exception as e:  # noqa: BLE001 — set-up broke: a failed run, said plainly
-        print(f"soak: error: {e}", file=sys.stderr)
-        print("soak: 0 passed, 1 failed")
-        sys.exit(1)
+    run("soak", main)

@@ -17,19 +17,8 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     esac
 done
 
-if [ ! -x .build/debug/journeylab ]; then
-    echo "soak: building journeylab (debug)" >&2
-    swift build --product journeylab >.build-reliability.log 2>&1 \
-        || { tail -40 .build-reliability.log >&2; echo "soak: 0 passed, 1 failed"; exit 1; }
-fi
-# The interpreter with the pinned packages of requirements.txt (installed once if missing).
-python=${RELIABILITY_PYTHON:-$(bash scripts/reliability/python-deps.sh)} || { echo "soak: 0 passed, 1 failed"; exit 1; }
-
-pg_env=$(bash scripts/pg-throwaway.sh start) || { echo "soak: 0 passed, 1 failed"; exit 1; }
-eval "$pg_env"
-cleanup() { bash scripts/pg-throwaway.sh stop "$JOURNEYLAB_TEST_PG_DIR"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source scripts/reliability/prepare.sh
+reliability_prepare soak
 
 # The load time plus set-up, settling and the checks (which grow with the events stored).
 limit=$(python3 -c "import sys; s=float(sys.argv[1]); print(int(s + 120 + s / 2))" "$seconds")

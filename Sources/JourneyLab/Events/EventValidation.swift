@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Postgres
 
 /// The rules every event follows, shared by the HTTP API and the CSV importer.
 public enum EventValidation {
@@ -133,7 +134,7 @@ public enum EventValidation {
             return nil
         }
         guard index == b.count else { return nil }
-        let seconds = daysFromEpoch(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
+        let seconds = Int(PGTimestamp.days(fromCivil: Int64(year), Int64(month), Int64(day))) * 86_400 + hour * 3600 + minute * 60 + second - offset
         return Date(timeIntervalSince1970: Double(seconds) + Double(nanoseconds) / 1e9)
     }
 
@@ -143,16 +144,6 @@ public enum EventValidation {
         case 4, 6, 9, 11: return 30
         default: return 31
         }
-    }
-
-    /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-    static func daysFromEpoch(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 
     static func canonicalText(_ value: Decimal) -> String {

@@ -78,25 +78,18 @@ struct JSONSyntax {
             if wantValue {
                 guard index < bytes.count else { throw syntax(stack.isEmpty ? "the body is empty" : "it ends where a value should be") }
                 switch bytes[index] {
-                case UInt8(ascii: "{"):
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
                     guard stack.count < Self.maxDepth else { throw inField("is nested deeper than \(Self.maxDepth) levels") }
+                    let isObject = bytes[index] == UInt8(ascii: "{")
                     index += 1
                     skipSpace()
-                    if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-                        index += 1
+                    if index < bytes.count, bytes[index] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                        index += 1  // empty: the value is complete
                         wantValue = false
-                    } else {
+                    } else if isObject {
                         stack.append(.object(key: ""))
                         names.append([])
                         try member()
-                    }
-                case UInt8(ascii: "["):
-                    guard stack.count < Self.maxDepth else { throw inField("is nested deeper than \(Self.maxDepth) levels") }
-                    index += 1
-                    skipSpace()
-                    if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-                        index += 1
-                        wantValue = false
                     } else {
                         stack.append(.array(index: 0))
                     }
