@@ -25,11 +25,17 @@ public final class PGPool: Sendable {
         public var acquireTimeout: Duration
         /// Server-side limit on one statement (`statement_timeout`); nil for none.
         public var statementTimeout: Duration?
+        /// Threads that drive single statements (`execute`, `query`) asynchronously, started on first use.
+        public var eventLoops: Int
 
-        public init(size: Int = 8, acquireTimeout: Duration = .seconds(10), statementTimeout: Duration? = .seconds(30)) {
+        public init(
+            size: Int = 8, acquireTimeout: Duration = .seconds(10), statementTimeout: Duration? = .seconds(30),
+            eventLoops: Int = 1
+        ) {
             self.size = max(1, size)
             self.acquireTimeout = acquireTimeout
             self.statementTimeout = statementTimeout
+            self.eventLoops = max(1, eventLoops)
         }
     }
 
@@ -66,6 +72,8 @@ public final class PGPool: Sendable {
     public let executor: PGThreadExecutor
     private let state = PGLocked(State())
     private let logger: Logger
+    private let loops = PGLocked<[PGEventLoop]?>(nil)
+    private let nextLoop = Atomic<Int>(0)
 
     public init(configuration: PGConfiguration, options: Options = Options(), logger: Logger = Logger(label: "journeylab.pg")) {
         self.configuration = configuration
@@ -128,7 +136,7 @@ public final class PGPool: Sendable {
         case .idle(let existing): connection = existing
         case .new:
             do {
-                connection = try PGConnection(configuration: configuration, statementTimeout: options.statementTimeout)
+                connection = try open()
             } catch {
                 return .connectFailed(error)
             }
@@ -143,6 +151,103 @@ public final class PGPool: Sendable {
         } catch {
             return .failure(error, connection)
         }
+    }
+
+    private func open() throws -> PGConnection {
+        try PGConnection(configuration: configuration, statementTimeout: options.statementTimeout)
+    }
+
+    // MARK: Single statements on the event loops
+
+    /// The threads that run single statements (started on first use). A task that prefers one of them as its
+    /// executor submits statements and continues after each on that thread, with no hop in between.
+    public var eventLoops: [PGEventLoop] {
+        loops.withLock { loops in
+            if let loops { return loops }
+            let started = (0..<options.eventLoops).map { _ in PGEventLoop() }
+            loops = started
+            return started
+        }
+    }
+
+    /// Runs one statement on a pooled connection and returns the rows it affected, without holding a thread
+    /// while PostgreSQL works: the pool's event loops keep many statements in flight at once.
+    /// - Throws: like `withConnection` (a statement on a connection found broken before it ran is retried once).
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [any PGEncodable] = [], planning: PGPlanning = .perExecution) async throws -> Int {
+        try await run(PGStatement(sql, parameters, planning: planning)) { $0.affectedRows }
+    }
+
+    /// Runs one statement like `execute` and returns its rows, each made by `transform` (on the event loop).
+    public func query<T: Sendable>(
+        _ sql: String, _ parameters: [any PGEncodable] = [], planning: PGPlanning = .perExecution,
+        rows transform: @escaping @Sendable (PGRow) throws -> T
+    ) async throws -> [T] {
+        try await run(PGStatement(sql, parameters, planning: planning)) { try $0.rows(transform) }
+    }
+
+    /// What an event-loop statement reports back: its failure, and whether it may run again elsewhere.
+    private struct LoopOutcome: Sendable {
+        var failure: (any Error)?
+        var retryable = false
+    }
+
+    /// Holds a statement's value from the loop's thread until the caller resumes (the resume orders the two).
+    private final class ValueBox<T>: @unchecked Sendable {
+        var value: T?
+    }
+
+    private func run<T: Sendable>(_ statement: PGStatement, read: @escaping @Sendable (borrowing PGResult) throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let slot = try await acquire()
+            let connection: PGConnection
+            switch slot {
+            case .idle(let existing): connection = existing
+            case .new:
+                do {
+                    // Connecting blocks: on the pool's threads, not the loop's or Swift's.
+                    connection = try await withTaskExecutorPreference(executor) { try self.open() }
+                } catch {
+                    release(nil, broken: true)
+                    throw error
+                }
+            }
+            connection.statementsSinceCheckout = 0
+            let box = ValueBox<T>()
+            let loop = currentOrNextLoop()
+            let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<LoopOutcome, Never>) in
+                let operation = PGEventLoop.Operation(
+                    connection: connection, statement: statement, read: { box.value = try read($0) },
+                    finish: { [self] error in
+                        // Back to the pool at once, on the loop's thread: the next borrower need not wait for
+                        // this task to be scheduled.
+                        var outcome = LoopOutcome(failure: error)
+                        let lost = error != nil && (connection.isBroken || (error as? PGError)?.code == .connectionLost)
+                        outcome.retryable = lost && connection.statementsSinceCheckout == 0
+                        release(connection, broken: lost)
+                        if lost { dropIdleConnections() }
+                        continuation.resume(returning: outcome)
+                    })
+                loop.submit(operation)
+            }
+            guard let failure = outcome.failure else {
+                guard let value = box.value else { throw PGError(.client, "the statement returned no result") }
+                return value
+            }
+            if outcome.retryable, attempt == 1 {
+                logger.info("replacing a broken database connection", metadata: ["reason": "\(failure)"])
+                continue
+            }
+            throw failure
+        }
+    }
+
+    private func currentOrNextLoop() -> PGEventLoop {
+        let loops = eventLoops
+        if let current = loops.first(where: \.isCurrentThread) { return current }
+        return loops[nextLoop.wrappingAdd(1, ordering: .relaxed).oldValue % loops.count]
     }
 
     /// Borrows a connection and runs `body` in a transaction (commit on return, rollback on throw).
@@ -179,6 +284,7 @@ public final class PGPool: Sendable {
         }
         _ = idle  // closing happens in PGConnection.deinit (PQfinish)
         executor.shutdown()
+        for loop in loops.withLock({ $0 ?? [] }) { loop.shutdown() }
     }
 
     // MARK: Lending
