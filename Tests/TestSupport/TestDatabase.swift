@@ -43,8 +43,8 @@ public struct TestDatabase: Sendable {
     public func connect() throws -> PGConnection { try PGConnection(configuration: configuration) }
 
     /// A pool on this database.
-    public func pool(size: Int = 4, acquireTimeout: Duration = .seconds(10)) -> PGPool {
-        PGPool(configuration: configuration, options: .init(size: size, acquireTimeout: acquireTimeout))
+    public func pool(size: Int = 4, acquireTimeout: Duration = .seconds(10), eventLoops: Int = 1) -> PGPool {
+        PGPool(configuration: configuration, options: .init(size: size, acquireTimeout: acquireTimeout, eventLoops: eventLoops))
     }
 
     /// The throwaway cluster's control: its data directory and binaries (for restart tests).
