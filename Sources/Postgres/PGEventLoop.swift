@@ -145,21 +145,25 @@ public final class PGEventLoop: TaskExecutor, @unchecked Sendable {
         var items: [Item] = []
         var fds: [pollfd] = []
         while true {
-            // Take everything queued; decide whether the poll may sleep.
-            pthread_mutex_lock(mutex)
-            swap(&items, &inbox)
-            let stop = isShutDown && items.isEmpty && inFlight.isEmpty
-            isPolling = items.isEmpty && !stop
-            pthread_mutex_unlock(mutex)
-            if stop { return }
-
-            for item in items {
-                switch item {
-                case .job(let job): job.runSynchronously(on: executor)
-                case .operation(let operation): start(operation)
+            // Take everything queued, and again what that work queued (a resumed task that submits its next
+            // statement), a few rounds, so that statement is sent before this pass polls rather than after.
+            var stop = false
+            for _ in 0..<4 {
+                pthread_mutex_lock(mutex)
+                swap(&items, &inbox)
+                stop = isShutDown && items.isEmpty && inFlight.isEmpty
+                isPolling = items.isEmpty && !stop
+                pthread_mutex_unlock(mutex)
+                if items.isEmpty { break }
+                for item in items {
+                    switch item {
+                    case .job(let job): job.runSynchronously(on: executor)
+                    case .operation(let operation): start(operation)
+                    }
                 }
+                items.removeAll(keepingCapacity: true)
             }
-            items.removeAll(keepingCapacity: true)
+            if stop { return }
 
             // Wait for replies (or only look, when jobs are queued and the loop must not sleep).
             fds.removeAll(keepingCapacity: true)
