@@ -8,6 +8,7 @@ cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-15}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
+DEALERS=${DEALERS:-1}  # new deals spread over this many dealers (1: one dealer's CRM, the worst case for its stratum)
 if ! command -v wrk >/dev/null; then
     echo "bench: installing wrk" >&2
     sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -57,7 +58,7 @@ local thread_id = 0
 setup = function(thread) thread:set("tid", thread_id); thread_id = thread_id + 1 end
 request = function()
   counter = counter + 1
-  local body = string.format('{"deal_id":"bench-%d-%d","dealer_id":"dealer-1","stage":"first-visit"}', tid, counter)
+  local body = string.format('{"deal_id":"bench-%d-%d","dealer_id":"dealer-%d","stage":"first-visit"}', tid, counter, 1 + counter % $DEALERS)
   return wrk.format("POST", "/v1/assignments", {["Content-Type"]="application/json", ["Authorization"]="Bearer $secret"}, body)
 end
 done = function(summary, latency, requests)
