@@ -81,7 +81,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(name: "PostgresBenchmark", dependencies: ["Postgres"], swiftSettings: swiftSettings),
+        .executableTarget(name: "PostgresBenchmark", dependencies: ["Postgres", "Stats"], swiftSettings: swiftSettings),
         .executableTarget(name: "StatsBenchmark", dependencies: ["Stats"], swiftSettings: swiftSettings),
 
         // Shared test helpers: a fresh database per test on the throwaway cluster, running the built CLI.

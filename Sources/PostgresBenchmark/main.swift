@@ -4,6 +4,7 @@
 // Prints one number: transactions per second, or rows per second.
 import Foundation
 import Postgres
+import Stats
 import Synchronization
 
 @main
@@ -99,15 +100,3 @@ enum PostgresBenchmark {
     }
 }
 
-/// SplitMix64 (Steele, Lea & Flood 2014): a fast generator for benchmark keys, not for anything that matters.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,8 +1,11 @@
-/// SplitMix64: a small, fast, deterministic generator, so `journeylab demo --seed N` replays exactly.
-struct DemoRandom: RandomNumberGenerator {
-    private var state: UInt64
+import Stats
 
-    init(seed: UInt64) { state = seed }
+/// SplitMix64 (`Stats.SplitMix64`): a small, fast, deterministic generator, so `journeylab demo --seed N`
+/// replays exactly.
+struct DemoRandom: RandomNumberGenerator {
+    private var generator: SplitMix64
+
+    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
 
     /// An independent stream for one entity (a deal, a dealer), derived from the demo's seed.
     init(seed: UInt64, stream: String) {
@@ -11,17 +14,11 @@ struct DemoRandom: RandomNumberGenerator {
             hash ^= UInt64(byte)
             hash = hash &* 0x100_0000_01b3
         }
-        state = seed ^ hash
-        _ = next()
+        generator = SplitMix64(seed: seed ^ hash)
+        _ = generator.next()
     }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { generator.next() }
 
     mutating func chance(_ probability: Double) -> Bool { Double.random(in: 0..<1, using: &self) < probability }
 }
