@@ -23,16 +23,13 @@ struct AssignmentController {
         var segment: String?
         var attributes: [String: String]?
 
-        enum CodingKeys: String, CodingKey { case dealID = "deal_id", dealerID = "dealer_id", stage, segment, attributes }
-
         init(from decoder: any Decoder) throws {
-            try decoder.rejectUnknownKeys(["deal_id", "dealer_id", "stage", "segment", "attributes"])
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            dealID = try container.decode(String.self, forKey: .dealID)
-            dealerID = try container.decode(String.self, forKey: .dealerID)
-            stage = try container.decode(String.self, forKey: .stage)
-            segment = try container.decodeIfPresent(String.self, forKey: .segment)
-            attributes = try container.decodeIfPresent([String: String].self, forKey: .attributes)
+            let object = try decoder.strictObject(allowing: ["deal_id", "dealer_id", "stage", "segment", "attributes"])
+            dealID = try object.decode(String.self, "deal_id")
+            dealerID = try object.decode(String.self, "dealer_id")
+            stage = try object.decode(String.self, "stage")
+            segment = try object.decodeIfPresent(String.self, "segment")
+            attributes = try object.decodeIfPresent([String: String].self, "attributes")
         }
     }
 
@@ -46,9 +43,10 @@ struct AssignmentController {
         }
         if principal.role == .dealer {
             let dealID = body.dealID
-            let owner = try await pool.withConnection {
-                try $0.query("SELECT dealer_id FROM deals WHERE deal_id = $1", [dealID]).firstRow { try $0.decode(String.self, 0) }
-            }
+            // A single statement: on the pool's event loop, no thread held while it waits.
+            let owner = try await pool.query(
+                "SELECT dealer_id::text FROM deals WHERE deal_id = $1", [dealID], planning: .reusable
+            ) { try $0.decode(String.self, 0) }.first
             if let owner, owner != principal.dealerID {
                 throw Problem.forbidden("deal \"\(body.dealID)\" belongs to another dealer")
             }

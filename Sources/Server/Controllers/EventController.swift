@@ -16,27 +16,21 @@ struct EventController {
     struct Batch: Decodable {
         var events: [Event]
         init(from decoder: any Decoder) throws {
-            try decoder.rejectUnknownKeys(["events"])
-            let container = try decoder.container(keyedBy: AnyCodingKey.self)
-            events = try container.decode([Event].self, forKey: AnyCodingKey(stringValue: "events"))
+            events = try decoder.strictObject(allowing: ["events"]).decode([Event].self, "events")
         }
     }
 
     struct Event: Decodable {
         var input: EventInput
-        enum CodingKeys: String, CodingKey {
-            case eventID = "event_id", dealID = "deal_id", type, stage, value, occurredAt = "occurred_at"
-        }
         init(from decoder: any Decoder) throws {
-            try decoder.rejectUnknownKeys(["event_id", "deal_id", "type", "stage", "value", "occurred_at"])
-            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let object = try decoder.strictObject(allowing: ["event_id", "deal_id", "type", "stage", "value", "occurred_at"])
             input = EventInput(
-                eventID: try container.decodeIfPresent(String.self, forKey: .eventID),
-                dealID: try container.decode(String.self, forKey: .dealID),
-                type: try container.decode(String.self, forKey: .type),
-                stage: try container.decodeIfPresent(String.self, forKey: .stage),
-                value: try container.decodeIfPresent(Decimal.self, forKey: .value),
-                occurredAt: try container.decodeIfPresent(String.self, forKey: .occurredAt))
+                eventID: try object.decodeIfPresent(String.self, "event_id"),
+                dealID: try object.decode(String.self, "deal_id"),
+                type: try object.decode(String.self, "type"),
+                stage: try object.decodeIfPresent(String.self, "stage"),
+                value: try object.decodeIfPresent(Decimal.self, "value"),
+                occurredAt: try object.decodeIfPresent(String.self, "occurred_at"))
         }
     }
 
