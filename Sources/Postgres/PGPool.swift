@@ -7,6 +7,8 @@ import Synchronization
 ///   pool's own threads (never on Swift Concurrency's cooperative threads, which are as few as the cores).
 ///   Those threads are also a task executor (`executor`): a task that prefers it runs its calls inline,
 ///   without a thread hop per statement.
+/// - Single statements (`execute`, `query`) need no thread of their own: the pool's event loops
+///   (`PGEventLoop`) keep many in flight at once, each on a borrowed connection.
 /// - At most `size` connections exist; a borrower waits at most `acquireTimeout`, then gets `.poolTimeout`.
 /// - A broken connection is dropped when it is returned and replaced on the next borrow; if it broke before
 ///   the work had done anything, the work is retried once on a fresh connection, so a restarted PostgreSQL
@@ -15,6 +17,7 @@ import Synchronization
 /// ```swift
 /// let pool = PGPool(configuration: try PGConfiguration(url), options: .init(size: 8))
 /// let count = try await pool.withConnection { try $0.query("SELECT count(*) FROM deals").scalar(Int.self) }
+/// try await pool.execute("UPDATE deals SET segment = $1 WHERE deal_id = $2", [segment, dealID])
 /// ```
 public final class PGPool: Sendable {
     /// Pool settings.
