@@ -144,15 +144,18 @@ public final class PGEventLoop: TaskExecutor, @unchecked Sendable {
         let executor = asUnownedTaskExecutor()
         var items: [Item] = []
         var fds: [pollfd] = []
+        var sink = [UInt8](repeating: 0, count: 64)
         while true {
             // Take everything queued, and again what that work queued (a resumed task that submits its next
             // statement), a few rounds, so that statement is sent before this pass polls rather than after.
             var stop = false
+            var maySleep = false
             for _ in 0..<4 {
                 pthread_mutex_lock(mutex)
                 swap(&items, &inbox)
                 stop = isShutDown && items.isEmpty && inFlight.isEmpty
-                isPolling = items.isEmpty && !stop
+                maySleep = items.isEmpty && !stop
+                isPolling = maySleep
                 pthread_mutex_unlock(mutex)
                 if items.isEmpty { break }
                 for item in items {
@@ -165,22 +168,22 @@ public final class PGEventLoop: TaskExecutor, @unchecked Sendable {
             }
             if stop { return }
 
-            // Wait for replies (or only look, when jobs are queued and the loop must not sleep).
+            // Wait for replies (or only look, when work is still queued and the loop must not sleep). Work pushed
+            // after the last look cleared `isPolling` and wrote to the pipe, so the poll returns at once.
             fds.removeAll(keepingCapacity: true)
             fds.append(pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0))
             for operation in inFlight {
                 fds.append(pollfd(fd: PQsocket(operation.connection.handle), events: Int16(POLLIN), revents: 0))
             }
-            pthread_mutex_lock(mutex)
-            let maySleep = isPolling
-            pthread_mutex_unlock(mutex)
             let ready = poll(&fds, nfds_t(fds.count), maySleep ? -1 : 0)
-            pthread_mutex_lock(mutex)
-            isPolling = false
-            pthread_mutex_unlock(mutex)
+            if maySleep {
+                // Awake again: what this thread queues from here on (resumed tasks) needs no pipe write.
+                pthread_mutex_lock(mutex)
+                isPolling = false
+                pthread_mutex_unlock(mutex)
+            }
             guard ready > 0 else { continue }
             if fds[0].revents != 0 {
-                var sink = [UInt8](repeating: 0, count: 64)
                 while read(wakeRead, &sink, sink.count) > 0 {}
             }
             // Operations finish in place; walk backwards so removals keep the indexes of the rest.
@@ -199,7 +202,6 @@ public final class PGEventLoop: TaskExecutor, @unchecked Sendable {
         let connection = operation.connection
         let statement = operation.statement
         do {
-            try checkParameters(statement.parameters)
             // A statement's first prepare is a round trip of its own (rare: second run, then on renewal).
             let name = statement.planning == .reusable
                 ? try connection.preparedName(for: statement.sql, parameterCount: statement.parameters.count) : nil

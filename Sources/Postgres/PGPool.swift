@@ -28,7 +28,7 @@ public final class PGPool: Sendable {
         public var acquireTimeout: Duration
         /// Server-side limit on one statement (`statement_timeout`); nil for none.
         public var statementTimeout: Duration?
-        /// Threads that drive single statements (`execute`, `query`) asynchronously, started on first use.
+        /// Threads that drive single statements (`execute`, `query`) asynchronously.
         public var eventLoops: Int
 
         public init(
@@ -75,7 +75,9 @@ public final class PGPool: Sendable {
     public let executor: PGThreadExecutor
     private let state = PGLocked(State())
     private let logger: Logger
-    private let loops = PGLocked<[PGEventLoop]?>(nil)
+    /// The threads that run single statements (`execute`, `query`). A task that prefers one of them as its
+    /// executor submits statements and continues after each on that thread, with no hop in between.
+    public let eventLoops: [PGEventLoop]
     private let nextLoop = Atomic<Int>(0)
 
     public init(configuration: PGConfiguration, options: Options = Options(), logger: Logger = Logger(label: "journeylab.pg")) {
@@ -83,6 +85,7 @@ public final class PGPool: Sendable {
         self.options = options
         self.logger = logger
         self.executor = PGThreadExecutor(threads: options.size)
+        self.eventLoops = (0..<options.eventLoops).map { _ in PGEventLoop() }
     }
 
     /// Current counts of open, idle and waiting.
@@ -111,15 +114,9 @@ public final class PGPool: Sendable {
                 release(nil, broken: true)
                 throw error
             case .failure(let error, let connection):
-                let lost = connection.isBroken || (error as? PGError)?.code == .connectionLost
-                release(connection, broken: lost)
-                if lost {
-                    dropIdleConnections()
-                    // Nothing ran on it: safe to retry on a fresh connection without doing anything twice.
-                    if connection.statementsSinceCheckout == 0, attempt == 1 {
-                        logger.info("replacing a broken database connection", metadata: ["reason": "\(error)"])
-                        continue
-                    }
+                if giveBack(connection, failedWith: error), attempt == 1 {
+                    logger.info("replacing a broken database connection", metadata: ["reason": "\(error)"])
+                    continue
                 }
                 throw error
             }
@@ -156,22 +153,22 @@ public final class PGPool: Sendable {
         }
     }
 
+    /// Returns a connection whose work failed: dropped (with the idle ones) when it was lost. True when it was
+    /// lost before anything ran on it, so the work can be retried on a fresh one without doing anything twice.
+    private func giveBack(_ connection: PGConnection, failedWith error: any Error) -> Bool {
+        let lost = connection.isBroken || (error as? PGError)?.code == .connectionLost
+        let ranNothing = connection.statementsSinceCheckout == 0
+        release(connection, broken: lost)
+        guard lost else { return false }
+        dropIdleConnections()
+        return ranNothing
+    }
+
     private func open() throws -> PGConnection {
         try PGConnection(configuration: configuration, statementTimeout: options.statementTimeout)
     }
 
     // MARK: Single statements on the event loops
-
-    /// The threads that run single statements (started on first use). A task that prefers one of them as its
-    /// executor submits statements and continues after each on that thread, with no hop in between.
-    public var eventLoops: [PGEventLoop] {
-        loops.withLock { loops in
-            if let loops { return loops }
-            let started = (0..<options.eventLoops).map { _ in PGEventLoop() }
-            loops = started
-            return started
-        }
-    }
 
     /// Runs one statement on a pooled connection and returns the rows it affected, without holding a thread
     /// while PostgreSQL works: the pool's event loops keep many statements in flight at once.
@@ -227,10 +224,11 @@ public final class PGPool: Sendable {
                         // Back to the pool at once, on the loop's thread: the next borrower need not wait for
                         // this task to be scheduled.
                         var outcome = LoopOutcome(failure: error)
-                        let lost = error != nil && (connection.isBroken || (error as? PGError)?.code == .connectionLost)
-                        outcome.retryable = lost && connection.statementsSinceCheckout == 0
-                        release(connection, broken: lost)
-                        if lost { dropIdleConnections() }
+                        if let error {
+                            outcome.retryable = giveBack(connection, failedWith: error)
+                        } else {
+                            release(connection, broken: connection.isBroken)
+                        }
                         continuation.resume(returning: outcome)
                     })
                 loop.submit(operation)
@@ -248,9 +246,8 @@ public final class PGPool: Sendable {
     }
 
     private func currentOrNextLoop() -> PGEventLoop {
-        let loops = eventLoops
-        if let current = loops.first(where: \.isCurrentThread) { return current }
-        return loops[nextLoop.wrappingAdd(1, ordering: .relaxed).oldValue % loops.count]
+        if let current = eventLoops.first(where: \.isCurrentThread) { return current }
+        return eventLoops[nextLoop.wrappingAdd(1, ordering: .relaxed).oldValue % eventLoops.count]
     }
 
     /// Borrows a connection and runs `body` in a transaction (commit on return, rollback on throw).
@@ -287,7 +284,7 @@ public final class PGPool: Sendable {
         }
         _ = idle  // closing happens in PGConnection.deinit (PQfinish)
         executor.shutdown()
-        for loop in loops.withLock({ $0 ?? [] }) { loop.shutdown() }
+        for loop in eventLoops { loop.shutdown() }
     }
 
     // MARK: Lending

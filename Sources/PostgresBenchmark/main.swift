@@ -9,7 +9,6 @@ import Synchronization
 
 @main
 enum PostgresBenchmark {
-    nonisolated(unsafe) static var loops = 2
     static func main() async throws {
         let arguments = CommandLine.arguments
         guard arguments.count >= 4 else {
@@ -21,8 +20,9 @@ enum PostgresBenchmark {
         case "insert":
             let tasks = Int(arguments[3]) ?? 8
             let seconds = Double(arguments.count > 4 ? arguments[4] : "10") ?? 10
-            loops = Int(ProcessInfo.processInfo.environment["EVENT_LOOPS"] ?? "") ?? 2
-            print(String(format: "%.0f", try await insertRate(configuration, tasks: tasks, seconds: seconds)))
+            // Two event loops on two cores, like `pgbench -j 2`; EVENT_LOOPS=N to try others.
+            let loops = Int(ProcessInfo.processInfo.environment["EVENT_LOOPS"] ?? "") ?? 2
+            print(String(format: "%.0f", try await insertRate(configuration, tasks: tasks, seconds: seconds, loops: loops)))
         case "copy":
             print(String(format: "%.0f", try await copyRate(configuration, file: arguments[3], parseRows: false)))
         case "copy-rows":
@@ -32,8 +32,7 @@ enum PostgresBenchmark {
         }
     }
 
-    static func insertRate(_ configuration: PGConfiguration, tasks: Int, seconds: Double) async throws -> Double {
-        // Two event loops on two cores, like `pgbench -j 2`.
+    static func insertRate(_ configuration: PGConfiguration, tasks: Int, seconds: Double, loops: Int) async throws -> Double {
         let pool = PGPool(configuration: configuration, options: .init(size: tasks, eventLoops: loops))
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         let started = ContinuousClock.now
