@@ -72,6 +72,9 @@ struct EnrollmentBatch {
             if indexesByDeal[request.dealID] == nil { order.append(request.dealID) }
             indexesByDeal[request.dealID, default: []].append(index)
         }
+        defer { cache.rememberDeals(order) }
+        if let results = try enrollUnseenDeals(connection, order, indexesByDeal) { return results }
+
         let stages = Array(Set(requests.map(\.stage)))
         let (states, running) = try lookup(connection, dealIDs: order, stages: stages)
 
@@ -87,7 +90,7 @@ struct EnrollmentBatch {
         }
         if !pending.isEmpty {
             do {
-                let written = try enrollNewDeals(connection, pending)
+                let written = try enrollNewDeals(connection, pending, verifying: nil)
                     ?? transaction(connection) { try enroll($0, pending, running, indexesByDeal) }
                 for (decision, assignments) in written { fill(&results, decision, assignments: assignments) }
             } catch {
@@ -119,6 +122,31 @@ struct EnrollmentBatch {
             })
         for index in decision.accepted { results[index] = .success(result) }
         for (index, error) in decision.conflicts { results[index] = .failure(error) }
+    }
+
+    /// The fast path for deals this process has not handled lately (nearly always new deals): no lookup, two
+    /// round trips in all. The deals are decided as new against the running hypotheses last seen at their
+    /// stages; `enrollNewDeals` then checks both guesses inside its transaction. Nil when a guess cannot be
+    /// made or proved wrong (nothing is written then, and the full path runs).
+    private func enrollUnseenDeals(_ connection: PGConnection, _ order: [String], _ indexesByDeal: [String: [Int]]) throws
+        -> [Result<AssignmentResult, any Error>]?
+    {
+        guard !cache.mayKnowAny(order), let running = cache.predictedRunning(stages: Set(requests.map(\.stage))) else {
+            return nil
+        }
+        let decisions = order.map { decide($0, indexesByDeal[$0]!, DealState(), running) }
+        // A deal joining nothing stores no row, so the transaction could not prove it new: the lookup answers it.
+        guard decisions.allSatisfy(\.needsWrite) else { return nil }
+        let written: [(DealDecision, [StoredAssignment])]?
+        do {
+            written = try enrollNewDeals(connection, decisions, verifying: running)
+        } catch where !connection.isBroken {
+            return nil  // the full path runs the batch again and isolates the request at fault
+        }
+        guard let written else { return nil }
+        var results = [Result<AssignmentResult, any Error>?](repeating: nil, count: requests.count)
+        for (decision, assignments) in written { fill(&results, decision, assignments: assignments) }
+        return results.map { $0 ?? .failure(JourneyLabError(.internalFailure, "the scheduler lost a request")) }
     }
 
     // MARK: Deciding
@@ -213,7 +241,9 @@ struct EnrollmentBatch {
                 runningKeys.append((id, try row.decodeIfPresent(String.self, 2) ?? ""))
             }
         }
-        return (states, try plans(runningKeys, connection))
+        let running = try plans(runningKeys, connection)
+        cache.rememberRunning(running, stages: stages)
+        return (states, running)
     }
 
     /// Frozen plans from the cache, loading the ones not seen yet.
@@ -231,43 +261,81 @@ struct EnrollmentBatch {
 
     /// Inserts the deals (sorted by id) that do not exist yet and returns the ids it inserted.
     private func insertDeals(_ decisions: [DealDecision]) throws -> PGStatement {
-        PGStatement(
-            """
-            INSERT INTO deals (deal_id, dealer_id, segment, first_stage, attributes)
-            SELECT i.deal_id, i.dealer_id, i.segment, i.stage, COALESCE(i.attributes::jsonb, '{}')
-              FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-                   AS i(deal_id, dealer_id, segment, stage, attributes)
-             ORDER BY i.deal_id
-            ON CONFLICT (deal_id) DO NOTHING
-            RETURNING deal_id::text
-            """,
-            [PGArrayLiteral(decisions.map(\.dealID)), PGArrayLiteral(decisions.map(\.canonical.dealerID)),
-             PGArrayLiteral(decisions.map(\.canonical.segment)), PGArrayLiteral(decisions.map(\.firstStage)),
-             PGArrayLiteral(try decisions.map { try $0.attributes.map { try PGJSON(encoding: $0).text } })],
-            planning: .reusable)
+        PGStatement(Self.insertDealsSQL + "\nRETURNING deal_id::text", try dealColumns(decisions), planning: .reusable)
+    }
+
+    /// Parameters $1…$5: the deals' ids, dealers, segments, first stages, attributes.
+    private static let insertDealsSQL = """
+        INSERT INTO deals (deal_id, dealer_id, segment, first_stage, attributes)
+        SELECT i.deal_id, i.dealer_id, i.segment, i.stage, COALESCE(i.attributes::jsonb, '{}')
+          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+               AS i(deal_id, dealer_id, segment, stage, attributes)
+         ORDER BY i.deal_id
+        ON CONFLICT (deal_id) DO NOTHING
+        """
+
+    /// Inserts the deals and, only if every one of them was new, advances the stratum cursors: one statement,
+    /// so a batch that meets an existing deal takes no slot. Returns the cursors' new ends (no rows when a
+    /// deal existed).
+    private static let insertNewDealsAndTakeSlotsSQL = """
+        WITH new_deals AS (
+        \(insertDealsSQL)
+        RETURNING 1
+        )
+        \(EnrollmentWrites.cursorUpsert(firstParameter: 6, condition: "(SELECT count(*) FROM new_deals) = $9"))
+        """
+
+    private func dealColumns(_ decisions: [DealDecision]) throws -> [any PGEncodable] {
+        [PGArrayLiteral(decisions.map(\.dealID)), PGArrayLiteral(decisions.map(\.canonical.dealerID)),
+         PGArrayLiteral(decisions.map(\.canonical.segment)), PGArrayLiteral(decisions.map(\.firstStage)),
+         PGArrayLiteral(try decisions.map { try $0.attributes.map { try PGJSON(encoding: $0).text } })]
     }
 
     /// The common case — every deal of the batch is new and no exclusion group needs a choice — in two round
-    /// trips instead of four: BEGIN, the deals' insert and the slot upsert in one pipeline; then, if every
-    /// deal was inserted (no other batch created one since the lookup), the assignments and the COMMIT.
-    /// Otherwise it rolls back (the slots return) and answers nil, and the general path runs.
-    private func enrollNewDeals(_ connection: PGConnection, _ decisions: [DealDecision]) throws
-        -> [(DealDecision, [StoredAssignment])]?
+    /// trips: BEGIN and one statement inserting the deals and taking the slots (only if every deal was new);
+    /// then the assignments and the COMMIT. With `verifying`, the running hypotheses of the batch's stages are
+    /// read in the same first round trip and must be exactly those plans. Otherwise — a deal existed (another
+    /// batch or process created it since it was decided) or the hypotheses changed — it rolls back (nothing
+    /// taken) and answers nil, and the general path runs.
+    private func enrollNewDeals(_ connection: PGConnection, _ decisions: [DealDecision], verifying running: [EnrollmentPlan]?)
+        throws -> [(DealDecision, [StoredAssignment])]?
     {
         guard decisions.allSatisfy({ !$0.dealWasStored && $0.groupChoices.isEmpty }) else { return nil }
         let decisions = decisions.sorted { $0.dealID < $1.dealID }
         var writes = EnrollmentWrites(decisions, cache: cache)
-        var inserted = 0
+        var statements = [PGStatement("BEGIN")]
+        if running != nil {
+            statements.append(PGStatement(
+                "SELECT key::text, plan_hash FROM hypotheses WHERE status = 'running' AND stage_key = ANY($1::text[])",
+                [PGArrayLiteral(Array(Set(requests.map(\.stage))))], planning: .reusable))
+        }
+        let write: PGStatement
+        if let advances = writes.cursorAdvances {
+            write = PGStatement(
+                Self.insertNewDealsAndTakeSlotsSQL, try dealColumns(decisions) + advances + [decisions.count],
+                planning: .reusable)
+        } else {
+            write = try insertDeals(decisions)  // hash hypotheses only: no slots
+        }
+        statements.append(write)
+        var proven = true
         do {
-            try connection.pipeline([PGStatement("BEGIN"), try insertDeals(decisions)] + (writes.slotStatement.map { [$0] } ?? [])) {
-                index, result in
-                switch index {
-                case 1: inserted = result.rowCount
-                case 2: try writes.takeSlots(result)
-                default: break
+            let takesSlots = writes.cursorAdvances != nil
+            try connection.pipeline(statements) { index, result in
+                if index == statements.count - 1 {
+                    if !takesSlots {
+                        proven = proven && result.rowCount == decisions.count
+                    } else if result.rowCount == 0 {
+                        proven = false
+                    } else {
+                        try writes.takeSlots(result)
+                    }
+                } else if index == 1, let running {
+                    let seen = Set(try result.rows { try $0.decode(String.self, 0) + "\u{0}" + ($0.decodeIfPresent(String.self, 1) ?? "") })
+                    proven = proven && seen == Set(running.map { $0.key + "\u{0}" + $0.planHash })
                 }
             }
-            guard inserted == decisions.count else {
+            guard proven else {
                 try connection.simpleQuery("ROLLBACK")
                 return nil
             }

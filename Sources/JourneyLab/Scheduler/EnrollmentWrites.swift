@@ -46,6 +46,13 @@ struct EnrollmentWrites {
     /// Advances each needed stratum cursor by its number of deals and returns the new ends; nil when no block
     /// hypothesis is involved. The row lock hands every slot out once; a rollback returns them.
     var slotStatement: PGStatement? {
+        guard let advances = cursorAdvances else { return nil }
+        return PGStatement(Self.cursorUpsertSQL, advances, planning: .reusable)
+    }
+
+    /// The parameters of the cursor upsert — hypothesis keys, strata, deal counts — in key order (so concurrent
+    /// batches lock cursor rows in the same order: no deadlocks); nil when no block hypothesis is involved.
+    var cursorAdvances: [any PGEncodable]? {
         guard !slotsNeeded.isEmpty else { return nil }
         var keys: [String] = []
         var strata: [String] = []
@@ -57,14 +64,19 @@ struct EnrollmentWrites {
                 counts.append(slotsNeeded[key]![stratum]!.count)
             }
         }
-        return PGStatement(
-            """
-            INSERT INTO randomization_cursors AS r (hypothesis_key, stratum, next_slot)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::int4[]) ORDER BY 1, 2
-            ON CONFLICT (hypothesis_key, stratum) DO UPDATE SET next_slot = r.next_slot + EXCLUDED.next_slot
-            RETURNING hypothesis_key::text, stratum, next_slot
-            """,
-            [PGArrayLiteral(keys), PGArrayLiteral(strata), PGArrayLiteral(counts)], planning: .reusable)
+        return [PGArrayLiteral(keys), PGArrayLiteral(strata), PGArrayLiteral(counts)]
+    }
+
+    private static let cursorUpsertSQL = cursorUpsert(firstParameter: 1)
+
+    /// The cursor upsert taking `cursorAdvances` as parameters `$first…$first+2`, only when `condition` holds.
+    static func cursorUpsert(firstParameter first: Int, condition: String = "true") -> String {
+        """
+        INSERT INTO randomization_cursors AS r (hypothesis_key, stratum, next_slot)
+        SELECT * FROM unnest($\(first)::text[], $\(first + 1)::text[], $\(first + 2)::int4[]) WHERE \(condition) ORDER BY 1, 2
+        ON CONFLICT (hypothesis_key, stratum) DO UPDATE SET next_slot = r.next_slot + EXCLUDED.next_slot
+        RETURNING hypothesis_key::text, stratum, next_slot
+        """
     }
 
     /// Reads `slotStatement`'s result: each pair's slot, and its arm from the stratum's sequence.

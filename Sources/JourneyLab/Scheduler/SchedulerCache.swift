@@ -1,10 +1,13 @@
 import Foundation
 import Synchronization
 
-/// In-memory caches of immutable things: frozen plans and generated block sequences.
+/// In-memory caches: frozen plans and generated block sequences, plus two hints for the enrollment fast path.
 ///
-/// Both are pure functions of frozen data, so a stale entry is impossible (the plan hash is part of the key);
-/// the caches only save database reads and regeneration. Bounded: cleared when they grow past `limit`.
+/// Plans and sequences are pure functions of frozen data, so a stale entry is impossible (the plan hash is
+/// part of the key); they only save database reads and regeneration. The hints — which hypotheses were
+/// running at each stage, and which deals this process has handled lately — may be stale: the fast path
+/// checks them inside its transaction and falls back to the full lookup when they were wrong.
+/// Bounded: cleared when they grow past `limit`.
 final class SchedulerCache: Sendable {
     private struct SequenceKey: Hashable {
         var hypothesisKey: String
@@ -14,9 +17,74 @@ final class SchedulerCache: Sendable {
 
     private let plans = Mutex<[String: EnrollmentPlan]>([:])
     private let sequences = Mutex<[SequenceKey: BlockSequence]>([:])
+    private let runningByStage = Mutex<[String: [EnrollmentPlan]]>([:])
+    private let recentDeals: Mutex<RecentSet>
     private let limit: Int
 
-    init(limit: Int = 10_000) { self.limit = limit }
+    init(limit: Int = 10_000, recentDeals: Int = 1 << 17) {
+        self.limit = limit
+        self.recentDeals = Mutex(RecentSet(capacity: recentDeals))
+    }
+
+    // MARK: Hints
+
+    /// The running hypotheses of each stage as the last lookup saw them.
+    func rememberRunning(_ plans: [EnrollmentPlan], stages: some Sequence<String>) {
+        runningByStage.withLock { byStage in
+            if byStage.count >= limit { byStage.removeAll() }
+            for stage in stages { byStage[stage] = plans.filter { $0.stageKey == stage } }
+        }
+    }
+
+    /// The running hypotheses of these stages as last seen (sorted by key), or nil when a stage was not seen yet.
+    func predictedRunning(stages: some Sequence<String>) -> [EnrollmentPlan]? {
+        runningByStage.withLock { byStage in
+            var plans: [EnrollmentPlan] = []
+            for stage in stages {
+                guard let known = byStage[stage] else { return nil }
+                plans += known
+            }
+            return plans.sorted { $0.key < $1.key }
+        }
+    }
+
+    /// Records deals this process handled (so their repeats take the lookup path, which answers them without a transaction).
+    func rememberDeals(_ dealIDs: [String]) {
+        recentDeals.withLock { recent in
+            for id in dealIDs { recent.insert(id.hashValue) }
+        }
+    }
+
+    /// True when one of the deals may have been handled here lately (false positives only: hashes collide).
+    func mayKnowAny(_ dealIDs: [String]) -> Bool {
+        recentDeals.withLock { recent in dealIDs.contains { recent.contains($0.hashValue) } }
+    }
+
+    /// A set of the last `capacity` hashes inserted (first in, first out).
+    private struct RecentSet {
+        let capacity: Int
+        var members: Set<Int> = []
+        var ring: [Int] = []
+        var next = 0
+
+        init(capacity: Int) { self.capacity = max(1, capacity) }
+
+        func contains(_ hash: Int) -> Bool { members.contains(hash) }
+
+        mutating func insert(_ hash: Int) {
+            guard !members.contains(hash) else { return }
+            if ring.count < capacity {
+                ring.append(hash)
+            } else {
+                members.remove(ring[next])
+                ring[next] = hash
+                next = (next + 1) % capacity
+            }
+            members.insert(hash)
+        }
+    }
+
+    // MARK: Plans and sequences
 
     func plan(key: String, planHash: String) -> EnrollmentPlan? {
         plans.withLock { $0[key + "\u{0}" + planHash] }
