@@ -175,6 +175,65 @@ struct SchedulerAssignTests {
         await fixture.shutdown()
     }
 
+    @Test("the fast path for unseen deals re-checks its guesses: hypotheses paused or started since the last lookup")
+    func fastPathSeesHypothesisChanges() async throws {
+        let fixture = try SchedulerFixture()
+        try fixture.addHypothesis("first")
+        let scheduler = fixture.scheduler()
+        // The first deal goes through the lookup, which teaches the scheduler what runs at the stage.
+        let warm = try await scheduler.assign(AssignmentRequest(dealID: "D-0", dealerID: "d1", stage: "first-visit"), actor: "t")
+        #expect(warm.assignments.map(\.hypothesisKey) == ["first"])
+        // Behind its back: the hypothesis pauses and another one starts at the same stage.
+        try fixture.database.connect().execute("UPDATE hypotheses SET status = 'paused' WHERE key = 'first'")
+        try fixture.addHypothesis("second")
+        let next = try await scheduler.assign(AssignmentRequest(dealID: "D-1", dealerID: "d1", stage: "first-visit"), actor: "t")
+        #expect(next.assignments.map(\.hypothesisKey) == ["second"], "a paused hypothesis enrolls no one; a started one does")
+        #expect(try fixture.count("SELECT count(*) FROM assignments WHERE hypothesis_key = 'first'") == 1)
+        // Now learned: further unseen deals take the fast path with the new set.
+        for index in 2..<6 {
+            let result = try await scheduler.assign(
+                AssignmentRequest(dealID: "D-\(index)", dealerID: "d\(index % 2)", stage: "first-visit"), actor: "t")
+            #expect(result.assignments.map(\.hypothesisKey) == ["second"])
+        }
+        #expect(try fixture.count("SELECT sum(next_slot)::int8 FROM randomization_cursors") == 6, "no slot taken by the wrong guess")
+        await fixture.shutdown()
+    }
+
+    @Test("a deal another process enrolled is answered with its stored arm by a scheduler that never saw it")
+    func fastPathMeetsAnotherProcessesDeal() async throws {
+        let fixture = try SchedulerFixture()
+        try fixture.addHypothesis("shared")
+        let (mine, theirs) = (fixture.scheduler(), fixture.scheduler())
+        _ = try await mine.assign(AssignmentRequest(dealID: "D-warm", dealerID: "d1", stage: "first-visit"), actor: "t")
+        var told: [String: String] = [:]
+        for index in 0..<30 {
+            let request = AssignmentRequest(dealID: "D-\(index)", dealerID: "d\(index % 3)", stage: "first-visit")
+            told[request.dealID] = try await theirs.assign(request, actor: "t").assignments.first?.arm
+        }
+        // Each deal, new to `mine`, is guessed new: the guess fails inside the transaction and the lookup answers.
+        for index in 0..<10 {
+            let request = AssignmentRequest(dealID: "D-\(index)", dealerID: "d\(index % 3)", stage: "first-visit")
+            #expect(try await mine.assign(request, actor: "t").assignments.first?.arm == told[request.dealID])
+        }
+        // Concurrent batches mixing unseen new deals with unseen existing ones: every answer right, every slot used once.
+        let mixed = try await withThrowingTaskGroup(of: (String, String?).self) { group in
+            for index in 20..<45 {
+                group.addTask {
+                    let request = AssignmentRequest(dealID: "D-\(index)", dealerID: "d\(index % 3)", stage: "first-visit")
+                    return (request.dealID, try await mine.assign(request, actor: "t").assignments.first?.arm)
+                }
+            }
+            return try await group.reduce(into: [String: String?]()) { $0[$1.0] = $1.1 }
+        }
+        let stored = Dictionary(uniqueKeysWithValues: try fixture.assignments("shared").map { ($0.deal, $0.arm) })
+        #expect(stored.count == 46)
+        for (deal, arm) in mixed { #expect(stored[deal] == arm) }
+        for (deal, arm) in told { #expect(stored[deal] == arm) }
+        try Self.checkBlocks(fixture, try #require(try HypothesisStore.load("shared", fixture.database.connect())), expectedDeals: 46)
+        #expect(try fixture.count("SELECT sum(next_slot)::int8 FROM randomization_cursors") == 46)
+        await fixture.shutdown()
+    }
+
     @Test("repeats return the same arms without new rows; a repeat may omit the segment")
     func idempotent() async throws {
         let fixture = try SchedulerFixture()

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-deals=${1:-20000}
+deals=${1:-60000}
 seconds=${2:-10}
 concurrency=${CONCURRENCY:-32}
 strata=${STRATA:-50}
