@@ -14,6 +14,9 @@ public enum ExternalID {
 
     /// Why `text` is not a valid id, or nil when it is (`field` names it in the reason).
     public static func problem(_ text: String, field: String) -> String? {
+        // Printable ASCII (most ids): one code point per byte, no control characters, already NFC.
+        let bytes = text.utf8
+        if (1...maxLength).contains(bytes.count), bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return nil }
         let length = text.unicodeScalars.count
         guard length >= 1, length <= maxLength else {
             return "\(field) must be 1 to \(maxLength) characters (Unicode code points), got \(length)"

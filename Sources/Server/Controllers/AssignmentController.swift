@@ -16,7 +16,7 @@ struct AssignmentController {
     }
 
     /// The request body, decoded strictly.
-    struct Body: Decodable {
+    struct Body: FlatJSONObjectDecodable {
         var dealID: String
         var dealerID: String
         var stage: String
@@ -30,6 +30,13 @@ struct AssignmentController {
             stage = try object.decode(String.self, "stage")
             segment = try object.decodeIfPresent(String.self, "segment")
             attributes = try object.decodeIfPresent([String: String].self, "attributes")
+        }
+
+        init?(flatObject object: [String: String]) {
+            guard let dealID = object["deal_id"], let dealerID = object["dealer_id"], let stage = object["stage"],
+                object.count == 3 + (object["segment"] == nil ? 0 : 1)
+            else { return nil }
+            (self.dealID, self.dealerID, self.stage, segment, attributes) = (dealID, dealerID, stage, object["segment"], nil)
         }
     }
 
@@ -58,7 +65,7 @@ struct AssignmentController {
         for assignment in result.assignments {
             metrics.recordEnrollment(hypothesis: assignment.hypothesisKey, arm: assignment.arm)
         }
-        return try JSONResponse.make(result)
+        return JSONText.response(result)
     }
 
     /// What must hold before the ownership check reads the database; the scheduler validates the rest

@@ -31,12 +31,25 @@ struct JSONSyntax {
     /// The field names seen so far, one set per open object (kept apart from `stack` so inserting is in place).
     private var names: [Set<String>] = []
 
+    /// The top-level object's string members, decoded, while every top-level value is a string.
+    private var topLevelStrings: [String: String]? = [:]
+
     private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     /// - Throws: `Failure` for the first fault.
     static func check(_ bytes: [UInt8]) throws {
         var checker = JSONSyntax(bytes)
         try checker.run()
+    }
+
+    /// Checks the body like `check`; when it is one object whose values are all strings (the flat bodies of
+    /// most requests), also returns those members, decoded — the same text `JSONDecoder` would give — so the
+    /// caller may skip a second parse.
+    static func checkCapturingFlatObject(_ bytes: [UInt8]) throws -> [String: String]? {
+        var checker = JSONSyntax(bytes)
+        try checker.run()
+        guard bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) == UInt8(ascii: "{") else { return nil }
+        return checker.topLevelStrings
     }
 
     // MARK: Paths and failures
@@ -79,6 +92,7 @@ struct JSONSyntax {
                 guard index < bytes.count else { throw syntax(stack.isEmpty ? "the body is empty" : "it ends where a value should be") }
                 switch bytes[index] {
                 case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    if stack.count == 1 { topLevelStrings = nil }
                     guard stack.count < Self.maxDepth else { throw inField("is nested deeper than \(Self.maxDepth) levels") }
                     let isObject = bytes[index] == UInt8(ascii: "{")
                     index += 1
@@ -94,14 +108,24 @@ struct JSONSyntax {
                         stack.append(.array(index: 0))
                     }
                 case UInt8(ascii: "\""):
-                    _ = try string(keepText: false)
+                    if stack.count == 1, topLevelStrings != nil, case .object(let key) = stack[0] {
+                        topLevelStrings![key] = try string(keepText: true)
+                    } else {
+                        _ = try string(keepText: false)
+                    }
                     wantValue = false
                 case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    if stack.count == 1 { topLevelStrings = nil }
                     try number()
                     wantValue = false
-                case UInt8(ascii: "t"): try literal("true"); wantValue = false
-                case UInt8(ascii: "f"): try literal("false"); wantValue = false
-                case UInt8(ascii: "n"): try literal("null"); wantValue = false
+                case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+                    if stack.count == 1 { topLevelStrings = nil }
+                    switch bytes[index] {
+                    case UInt8(ascii: "t"): try literal("true")
+                    case UInt8(ascii: "f"): try literal("false")
+                    default: try literal("null")
+                    }
+                    wantValue = false
                 default:
                     throw syntax("unexpected character \(describe(bytes[index]))")
                 }

@@ -52,10 +52,16 @@ enum StrictJSON {
         if array.contains(0) {
             throw Problem.badRequest("the body contains a NUL character, which no field may hold")
         }
+        let flat: [String: String]?
         do {
-            try JSONSyntax.check(array)
+            flat = try JSONSyntax.checkCapturingFlatObject(array)
         } catch let failure as JSONSyntax.Failure {
             throw Problem.badRequest(failure.message, field: failure.field)
+        }
+        // A flat body the type can take as it is needs no second parse; anything else — and every error
+        // message — comes from the decoder.
+        if let flat, let type = T.self as? any FlatJSONObjectDecodable.Type, let value = type.init(flatObject: flat) {
+            return value as! T
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(array))
@@ -110,6 +116,13 @@ enum StrictJSON {
             return "an object"
         }
     }
+}
+
+/// A request body that can be built straight from a JSON object whose values are all strings.
+protocol FlatJSONObjectDecodable: Decodable {
+    /// The value, or nil when `object` is not one the type accepts as it is (an unknown or missing field):
+    /// the caller then decodes the body with `JSONDecoder`, which says what is wrong.
+    init?(flatObject object: [String: String])
 }
 
 /// Any key, to list what a JSON object holds.

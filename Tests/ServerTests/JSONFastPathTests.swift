@@ -1,0 +1,91 @@
+import Foundation
+import JourneyLab
+import Testing
+
+@testable import Server
+
+/// The hand-written JSON of the assignment route against Foundation's encoder and decoder (the reference).
+@Suite("JSON fast paths: flat request bodies and the assignment response")
+struct JSONFastPathTests {
+    static let awkward = [
+        "D-1001", "dealer/7", #"quote " and backslash \"#, "tab\tnew\nline\rreturn", "bell\u{07}unit\u{1F}",
+        "Дилер-Москва", "emoji 🚗🔑", "e\u{301} combining", "line\u{2028}separator", "nul-free ∅",
+    ]
+
+    @Test("the assignment response decodes to the same value, and matches JSONEncoder byte for byte", arguments: awkward)
+    func assignmentResponse(text: String) throws {
+        let result = AssignmentResult(
+            dealID: text,
+            assignments: [
+                .init(hypothesisKey: "accessories-email", arm: "treatment", apply: true),
+                .init(hypothesisKey: text, arm: text, apply: false),
+            ])
+        let ours = Data(JSONText.bytes(result))
+        #expect(try JSONDecoder().decode(AssignmentResult.self, from: ours) == result)
+        if !text.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+            // Foundation may spell control-character escapes differently; everything else must be identical.
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            #expect(String(decoding: ours, as: UTF8.self) == String(decoding: try encoder.encode(result), as: UTF8.self))
+        }
+        let empty = AssignmentResult(dealID: text, assignments: [])
+        #expect(try JSONDecoder().decode(AssignmentResult.self, from: Data(JSONText.bytes(empty))) == empty)
+    }
+
+    @Test("a flat object's members are captured as JSONDecoder reads them, escapes included")
+    func flatCapture() throws {
+        let bodies = [
+            #"{"deal_id":"D-1","dealer_id":"dealer-7","stage":"first-visit"}"#,
+            #" { "a" : "\u00e9\u0301" , "b":"\ud83d\ude97", "c":"\/\\\"\b\f\n\r\t", "d":"" } "#,
+            #"{"x":"Дилер","y":"🚗"}"#,
+            "{}",
+        ]
+        for body in bodies {
+            let bytes = Array(body.utf8)
+            let captured = try #require(try JSONSyntax.checkCapturingFlatObject(bytes), "\(body)")
+            #expect(captured == (try JSONDecoder().decode([String: String].self, from: Data(bytes))), "\(body)")
+        }
+    }
+
+    @Test("bodies that are not one flat object of strings are not captured")
+    func notFlat() throws {
+        for body in [
+            #"{"deal_id":"D-1","attributes":{"a":"b"}}"#, #"{"a":"b","n":1}"#, #"{"a":null}"#, #"{"a":true}"#,
+            #"{"a":["b"]}"#, #"["a","b"]"#, #""a""#, "12",
+        ] {
+            #expect(try JSONSyntax.checkCapturingFlatObject(Array(body.utf8)) == nil, "\(body)")
+        }
+    }
+
+    @Test("the assignment body takes a flat object only with exactly its fields; the rest goes to the decoder")
+    func assignmentBody() {
+        let base = ["deal_id": "D-1", "dealer_id": "dealer-7", "stage": "first-visit"]
+        let body = AssignmentController.Body(flatObject: base)
+        #expect(body?.dealID == "D-1" && body?.dealerID == "dealer-7" && body?.stage == "first-visit" && body?.segment == nil)
+        var withSegment = base
+        withSegment["segment"] = "family-men-30"
+        #expect(AssignmentController.Body(flatObject: withSegment)?.segment == "family-men-30")
+        var unknown = base
+        unknown["dealer"] = "x"
+        #expect(AssignmentController.Body(flatObject: unknown) == nil)
+        for missing in base.keys {
+            var partial = base
+            partial[missing] = nil
+            #expect(AssignmentController.Body(flatObject: partial) == nil, "without \(missing)")
+        }
+    }
+
+    @Test("printable ASCII ids take the short check; it agrees with the full rules for every ASCII character")
+    func externalIDs() {
+        for value in UInt8(0)..<0x80 {
+            let text = "id-" + String(UnicodeScalar(value)) + "-x"
+            let isControl = value < 0x20 || value == 0x7F
+            #expect((ExternalID.problem(text, field: "deal_id") == nil) == !isControl, "byte \(value)")
+        }
+        #expect(ExternalID.problem(String(repeating: "a", count: 128), field: "deal_id") == nil)
+        #expect(ExternalID.problem(String(repeating: "a", count: 129), field: "deal_id")?.contains("got 129") == true)
+        #expect(ExternalID.problem("", field: "deal_id")?.contains("got 0") == true)
+        #expect(ExternalID.problem("e\u{301}", field: "deal_id")?.contains("NFC") == true)
+        #expect(ExternalID.problem("Дилер", field: "deal_id") == nil)
+    }
+}
