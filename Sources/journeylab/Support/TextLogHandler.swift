@@ -24,15 +24,12 @@ struct TextLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(
-        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-        file: String, function: String, line: UInt
-    ) {
+    func log(event: LogEvent) {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
-        if let explicit { merged.merge(explicit) { _, new in new } }
+        if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
         let fields = merged.isEmpty ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let text = "\(Date().ISO8601Format()) \(level) \(label):\(fields) [\(source)] \(message)\n"
+        let text = "\(Date().ISO8601Format()) \(event.level) \(label):\(fields) [\(event.source)] \(event.message)\n"
         FileHandle.standardError.write(Data(text.utf8))
     }
 }
