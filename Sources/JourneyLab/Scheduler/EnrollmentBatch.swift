@@ -3,11 +3,16 @@ import Postgres
 
 /// The database work for a batch of assignment requests, on one borrowed connection (blocking).
 ///
+/// 0. **Unseen deals** (`enrollUnseenDeals`, tried first): when no deal of the batch was handled by this
+///    process lately and the running hypotheses of its stages are known, the deals are decided as new without
+///    the lookup and written as in 2, which proves both guesses inside its transaction (every deal inserted,
+///    the same hypotheses running) or rolls back with nothing taken; then the steps below run.
 /// 1. **Lookup** (one read-only statement, no transaction): the deals' stored dealer/segment, their
 ///    assignments and exclusion claims, and the running hypotheses of the requested stages. Deals already
 ///    enrolled in everything they are eligible for are answered from it: a repeat costs a share of one query.
 /// 2. **Enrollment of new deals** (the common case, `enrollNewDeals`): the same writes as below in two
-///    pipelined round trips, falling back to the general path when a deal appeared since the lookup.
+///    pipelined round trips — the deals' insert and the slot upsert are one statement that takes slots only
+///    if every deal was new — falling back to the general path when a deal appeared since it was decided.
 /// 3. **Enrollment** (one transaction for the whole batch, so concurrent requests commit together):
 ///    insert new deals (`ON CONFLICT DO NOTHING`; the unique index makes a concurrent insert of the same deal
 ///    wait for ours), lock and re-read deals that already existed (`FOR UPDATE`, so two batches never enroll
