@@ -199,10 +199,11 @@ struct SchedulerAssignTests {
         await fixture.shutdown()
     }
 
-    @Test("a deal another process enrolled is answered with its stored arm by a scheduler that never saw it")
-    func fastPathMeetsAnotherProcessesDeal() async throws {
+    @Test("a deal another process enrolled is answered with its stored arm by a scheduler that never saw it",
+          arguments: [Hypothesis.Randomization.block, .hash])
+    func fastPathMeetsAnotherProcessesDeal(randomization: Hypothesis.Randomization) async throws {
         let fixture = try SchedulerFixture()
-        try fixture.addHypothesis("shared")
+        try fixture.addHypothesis("shared", randomization: randomization)
         let (mine, theirs) = (fixture.scheduler(), fixture.scheduler())
         _ = try await mine.assign(AssignmentRequest(dealID: "D-warm", dealerID: "d1", stage: "first-visit"), actor: "t")
         var told: [String: String] = [:]
@@ -229,8 +230,16 @@ struct SchedulerAssignTests {
         #expect(stored.count == 46)
         for (deal, arm) in mixed { #expect(stored[deal] == arm) }
         for (deal, arm) in told { #expect(stored[deal] == arm) }
-        try Self.checkBlocks(fixture, try #require(try HypothesisStore.load("shared", fixture.database.connect())), expectedDeals: 46)
-        #expect(try fixture.count("SELECT sum(next_slot)::int8 FROM randomization_cursors") == 46)
+        if randomization == .block {
+            try Self.checkBlocks(fixture, try #require(try HypothesisStore.load("shared", fixture.database.connect())), expectedDeals: 46)
+        } else {
+            // Hash arms are the pure function's, whoever wrote them.
+            let plan = try #require(try HypothesisStore.load("shared", fixture.database.connect())).plan
+            for (deal, arm) in stored {
+                #expect(arm == ["control", "treatment"][HashAssignment.armIndex(dealID: deal, hypothesisKey: "shared", seed: plan.seed, weights: [1, 1])])
+            }
+        }
+        #expect(try fixture.count("SELECT COALESCE(sum(next_slot), 0)::int8 FROM randomization_cursors") == (randomization == .block ? 46 : 0))
         await fixture.shutdown()
     }
 
