@@ -42,7 +42,7 @@ struct JSONFastPathTests {
         ]
         for body in bodies {
             let bytes = Array(body.utf8)
-            let captured = try #require(try JSONSyntax.checkCapturingFlatObject(bytes), "\(body)")
+            let captured = try #require(try JSONSyntax.checkCapturing(bytes).flatObject, "\(body)")
             #expect(captured == (try JSONDecoder().decode([String: String].self, from: Data(bytes))), "\(body)")
         }
     }
@@ -53,7 +53,52 @@ struct JSONFastPathTests {
             #"{"deal_id":"D-1","attributes":{"a":"b"}}"#, #"{"a":"b","n":1}"#, #"{"a":null}"#, #"{"a":true}"#,
             #"{"a":["b"]}"#, #"["a","b"]"#, #""a""#, "12",
         ] {
-            #expect(try JSONSyntax.checkCapturingFlatObject(Array(body.utf8)) == nil, "\(body)")
+            #expect(try JSONSyntax.checkCapturing(Array(body.utf8)).flatObject == nil, "\(body)")
+        }
+    }
+
+    /// The captured event batch and the one `JSONDecoder` reads from the same bytes.
+    static func bothWays(_ body: String) throws -> (captured: EventController.Batch?, decoded: EventController.Batch) {
+        let bytes = Array(body.utf8)
+        return (EventController.Batch(captured: try JSONSyntax.checkCapturing(bytes)),
+                try JSONDecoder().decode(EventController.Batch.self, from: Data(bytes)))
+    }
+
+    @Test("an event batch is captured as JSONDecoder reads it: strings with escapes, values as the same Decimal")
+    func eventRecords() throws {
+        let literals = [
+            "19.5", "0", "-0", "1e3", "1E-2", "2.5e+3", "123456789012345678901234567890", "0.000001", "1.5e10", "-12.25",
+            "99.99", "0.1", "3.14159265358979323846264338327950288", "1e-30", "1234567890123456789012345678901234567890", "1e60", "-0.0", "5E+0",
+        ]
+        let events = literals.enumerated().map { index, literal in
+            #"{"event_id":"e-\#(index)","deal_id":"D-\#(index)\u00e9","type":"addon_purchased","value":\#(literal)}"#
+        } + [
+            #"{"deal_id":"D-x","type":"stage_reached","stage":"first-visit","occurred_at":"2026-11-24T10:00:00Z"}"#,
+            #"{ "type" : "closed_won" , "deal_id" : "D-\"q\"\\" }"#,
+        ]
+        let (captured, decoded) = try Self.bothWays(#"{"events":[\#(events.joined(separator: ","))]}"#)
+        let fast = try #require(captured)
+        #expect(fast.events.map(\.input) == decoded.events.map(\.input))
+        #expect(fast.events.count == literals.count + 2)
+        #expect(try Self.bothWays(#"{"events":[]}"#).captured?.events.isEmpty == true)
+    }
+
+    @Test("event batches of another shape, or with unknown fields or wrong types, go to the decoder")
+    func notRecords() throws {
+        for body in [
+            #"{"events":[{"deal_id":"D","type":"t"}],"extra":"x"}"#, #"{"extra":"x","events":[{"deal_id":"D","type":"t"}]}"#,
+            #"{"events":[{"deal_id":"D","type":"t","payload":{"a":1}}]}"#, #"{"events":[{"deal_id":"D","type":"t","value":null}]}"#,
+            #"{"events":[{"deal_id":"D","type":"t","stage":true}]}"#, #"{"events":["D"]}"#, #"{"events":[["D"]]}"#,
+            #"{"events":{"deal_id":"D"}}"#, #"[{"deal_id":"D","type":"t"}]"#,
+        ] {
+            #expect(try JSONSyntax.checkCapturing(Array(body.utf8)).records == nil, "\(body)")
+        }
+        for body in [
+            #"{"items":[{"deal_id":"D","type":"t"}]}"#, #"{"events":[{"deal_id":"D","type":"t","colour":"red"}]}"#,
+            #"{"events":[{"deal_id":7,"type":"t"}]}"#, #"{"events":[{"deal_id":"D","type":"t","value":"12"}]}"#,
+            #"{"events":[{"type":"t"}]}"#, #"{"events":[{"deal_id":"D","type":"t"},{}]}"#,
+        ] {
+            #expect(EventController.Batch(captured: try JSONSyntax.checkCapturing(Array(body.utf8))) == nil, "\(body)")
         }
     }
 

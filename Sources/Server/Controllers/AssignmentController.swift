@@ -16,7 +16,7 @@ struct AssignmentController {
     }
 
     /// The request body, decoded strictly.
-    struct Body: FlatJSONObjectDecodable {
+    struct Body: CapturedJSONDecodable {
         var dealID: String
         var dealerID: String
         var stage: String
@@ -30,6 +30,11 @@ struct AssignmentController {
             stage = try object.decode(String.self, "stage")
             segment = try object.decodeIfPresent(String.self, "segment")
             attributes = try object.decodeIfPresent([String: String].self, "attributes")
+        }
+
+        init?(captured: JSONSyntax.Capture) {
+            guard let object = captured.flatObject else { return nil }
+            self.init(flatObject: object)
         }
 
         init?(flatObject object: [String: String]) {

@@ -31,8 +31,31 @@ struct JSONSyntax {
     /// The field names seen so far, one set per open object (kept apart from `stack` so inserting is in place).
     private var names: [Set<String>] = []
 
-    /// The top-level object's string members, decoded, while every top-level value is a string.
-    private var topLevelStrings: [String: String]? = [:]
+    /// What the pass hands over from the two shapes of the hot request bodies, so they need no second parse:
+    /// strings decoded as `JSONDecoder` decodes them, numbers as their literal text.
+    struct Capture: Equatable {
+        enum Scalar: Equatable {
+            case string(String)
+            case number(String)
+        }
+
+        struct Records: Equatable {
+            var field: String
+            var objects: [[String: Scalar]]
+        }
+
+        /// The root object's members, when every one is a string (`{"deal_id": "…", "stage": "…"}`).
+        var flatObject: [String: String]?
+        /// The objects of the root object's only member, an array, when each holds only strings and numbers
+        /// (`{"events": [{…}, {…}]}`).
+        var records: Records?
+    }
+
+    // Capture state: nil once the body left the shape.
+    private var flat: [String: String]? = [:]
+    private var records: [[String: Capture.Scalar]]? = []
+    private var recordsField: String?
+    private var rootMembers = 0
 
     private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
@@ -42,14 +65,61 @@ struct JSONSyntax {
         try checker.run()
     }
 
-    /// Checks the body like `check`; when it is one object whose values are all strings (the flat bodies of
-    /// most requests), also returns those members, decoded — the same text `JSONDecoder` would give — so the
-    /// caller may skip a second parse.
-    static func checkCapturingFlatObject(_ bytes: [UInt8]) throws -> [String: String]? {
+    /// Checks the body like `check` and returns what it captured of the two simple shapes.
+    static func checkCapturing(_ bytes: [UInt8]) throws -> Capture {
         var checker = JSONSyntax(bytes)
         try checker.run()
-        guard bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) == UInt8(ascii: "{") else { return nil }
-        return checker.topLevelStrings
+        guard bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) == UInt8(ascii: "{") else {
+            return Capture()
+        }
+        var capture = Capture(flatObject: checker.flat)
+        if checker.rootMembers == 1, let field = checker.recordsField, let objects = checker.records {
+            capture.records = Capture.Records(field: field, objects: objects)
+        }
+        return capture
+    }
+
+    // MARK: Capturing
+
+    /// A container opens as a value at the current depth.
+    private mutating func captureOpening(isObject: Bool) {
+        switch stack.count {
+        case 1:
+            rootMembers += 1
+            flat = nil
+            if !isObject, rootMembers == 1, case .object(let key) = stack[0] { recordsField = key } else { records = nil }
+        case 2:
+            if isObject { records?.append([:]) } else { records = nil }
+        default:
+            records = nil
+        }
+    }
+
+    /// Whether the string value about to be read is captured (so its text must be kept).
+    private var capturesString: Bool {
+        switch stack.count {
+        case 1: return flat != nil
+        case 3: return records != nil
+        default: return false
+        }
+    }
+
+    /// A scalar value at the current depth: a string or number with its text, or a literal (nil).
+    private mutating func captureScalar(_ scalar: Capture.Scalar?) {
+        switch stack.count {
+        case 1:
+            rootMembers += 1
+            records = nil
+            if case .string(let text) = scalar, case .object(let key) = stack[0] { flat?[key] = text } else { flat = nil }
+        case 3:
+            if let scalar, records != nil, case .object(let key) = stack[2] {
+                records![records!.count - 1][key] = scalar
+            } else {
+                records = nil
+            }
+        default:
+            records = nil
+        }
     }
 
     // MARK: Paths and failures
@@ -92,9 +162,9 @@ struct JSONSyntax {
                 guard index < bytes.count else { throw syntax(stack.isEmpty ? "the body is empty" : "it ends where a value should be") }
                 switch bytes[index] {
                 case UInt8(ascii: "{"), UInt8(ascii: "["):
-                    if stack.count == 1 { topLevelStrings = nil }
                     guard stack.count < Self.maxDepth else { throw inField("is nested deeper than \(Self.maxDepth) levels") }
                     let isObject = bytes[index] == UInt8(ascii: "{")
+                    if !stack.isEmpty { captureOpening(isObject: isObject) }
                     index += 1
                     skipSpace()
                     if index < bytes.count, bytes[index] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
@@ -108,23 +178,29 @@ struct JSONSyntax {
                         stack.append(.array(index: 0))
                     }
                 case UInt8(ascii: "\""):
-                    if stack.count == 1, topLevelStrings != nil, case .object(let key) = stack[0] {
-                        topLevelStrings![key] = try string(keepText: true)
+                    if capturesString {
+                        captureScalar(.string(try string(keepText: true) ?? ""))
                     } else {
                         _ = try string(keepText: false)
+                        if !stack.isEmpty { captureScalar(nil) }
                     }
                     wantValue = false
                 case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    if stack.count == 1 { topLevelStrings = nil }
+                    let start = index
                     try number()
+                    if stack.count == 3, records != nil {
+                        captureScalar(.number(String(decoding: bytes[start..<index], as: UTF8.self)))
+                    } else if !stack.isEmpty {
+                        captureScalar(nil)
+                    }
                     wantValue = false
                 case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
-                    if stack.count == 1 { topLevelStrings = nil }
                     switch bytes[index] {
                     case UInt8(ascii: "t"): try literal("true")
                     case UInt8(ascii: "f"): try literal("false")
                     default: try literal("null")
                     }
+                    if !stack.isEmpty { captureScalar(nil) }
                     wantValue = false
                 default:
                     throw syntax("unexpected character \(describe(bytes[index]))")
@@ -310,7 +386,8 @@ struct JSONSyntax {
         } else {
             leading = nil
         }
-        let text = String(decoding: bytes[start..<min(index, start + 24)], as: UTF8.self) + (index - start > 24 ? "…" : "")
+        // Only for messages: built when a limit is broken, not for every number.
+        var text: String { String(decoding: bytes[start..<min(index, start + 24)], as: UTF8.self) + (index - start > 24 ? "…" : "") }
         // Significant digits: from the leading non-zero digit on (leading zeros are bounded by the magnitude, but
         // not for a zero, hence the limit on all digits).
         let significant = integer.firstNonZero.map { integer.count - $0 + fraction.count }
