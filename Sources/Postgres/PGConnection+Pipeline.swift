@@ -34,14 +34,7 @@ extension PGConnection {
         }
         defer { _ = PQexitPipelineMode(handle) }
         for (statement, name) in zip(statements, names) {
-            let sent = try withParameterPointers(statement.parameters) { values in
-                if let name {
-                    PQsendQueryPrepared(handle, name, Int32(statement.parameters.count), values, nil, nil, 0)
-                } else {
-                    PQsendQueryParams(handle, statement.sql, Int32(statement.parameters.count), nil, values, nil, nil, 0)
-                }
-            }
-            guard sent == 1 else { throw drainAfterFailure(connectionError()) }
+            guard try send(statement, preparedName: name) else { throw drainAfterFailure(connectionError()) }
         }
         guard PQpipelineSync(handle) == 1 else { throw drainAfterFailure(connectionError()) }
 
@@ -74,6 +67,19 @@ extension PGConnection {
         if let failure { throw failure }
         if let readFailure { throw readFailure }
         return affected
+    }
+
+    /// Sends a statement without waiting for its result: by its prepared name when it has one. False when
+    /// libpq could not send it (the connection's error says why).
+    func send(_ statement: PGStatement, preparedName name: String?) throws -> Bool {
+        let count = Int32(statement.parameters.count)
+        return try withParameterPointers(statement.parameters) { values in
+            if let name {
+                PQsendQueryPrepared(handle, name, count, values, nil, nil, 0)
+            } else {
+                PQsendQueryParams(handle, statement.sql, count, nil, values, nil, nil, 0)
+            }
+        } == 1
     }
 
     /// Prepared-statement names for a batch, resolved before the pipeline starts (a first prepare is a round

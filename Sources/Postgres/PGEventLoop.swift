@@ -56,13 +56,6 @@ public final class PGEventLoop: TaskExecutor, @unchecked Sendable {
     // The loop thread's own.
     private var inFlight: [Operation] = []
 
-    /// Marks the loop's thread: the value is the loop's address.
-    nonisolated(unsafe) private static var threadKey: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key, nil)
-        return key
-    }()
-
     /// Starts the loop's thread.
     public init() {
         pthread_mutex_init(mutex, nil)
@@ -70,16 +63,7 @@ public final class PGEventLoop: TaskExecutor, @unchecked Sendable {
         precondition(pipe(&ends) == 0, "cannot create the database event loop's wake-up pipe")
         (wakeRead, wakeWrite) = (ends[0], ends[1])
         for end in ends { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
-        _ = Self.threadKey
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        let created = pthread_create(&thread, nil, { raw in
-            let loop = Unmanaged<PGEventLoop>.fromOpaque(raw!).takeRetainedValue()
-            loop.run()
-            return nil
-        }, context)
-        precondition(created == 0, "cannot start the database event loop (pthread_create: \(created))")
-        pthread_detach(thread)
+        ExecutorThread.start(self, what: "the database event loop") { $0.run() }
     }
 
     deinit {
@@ -90,9 +74,7 @@ public final class PGEventLoop: TaskExecutor, @unchecked Sendable {
     }
 
     /// True when the caller runs on this loop's thread.
-    public var isCurrentThread: Bool {
-        pthread_getspecific(Self.threadKey) == Unmanaged.passUnretained(self).toOpaque()
-    }
+    public var isCurrentThread: Bool { ExecutorThread.isCurrent(self) }
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
@@ -140,7 +122,6 @@ public final class PGEventLoop: TaskExecutor, @unchecked Sendable {
     }
 
     private func run() {
-        pthread_setspecific(Self.threadKey, Unmanaged.passUnretained(self).toOpaque())
         let executor = asUnownedTaskExecutor()
         var items: [Item] = []
         var fds: [pollfd] = []
@@ -205,15 +186,7 @@ public final class PGEventLoop: TaskExecutor, @unchecked Sendable {
             // A statement's first prepare is a round trip of its own (rare: second run, then on renewal).
             let name = statement.planning == .reusable
                 ? try connection.preparedName(for: statement.sql, parameterCount: statement.parameters.count) : nil
-            let sent = try withParameterPointers(statement.parameters) { values in
-                if let name {
-                    PQsendQueryPrepared(connection.handle, name, Int32(statement.parameters.count), values, nil, nil, 0)
-                } else {
-                    PQsendQueryParams(
-                        connection.handle, statement.sql, Int32(statement.parameters.count), nil, values, nil, nil, 0)
-                }
-            }
-            guard sent == 1 else { throw connection.connectionError() }
+            guard try connection.send(statement, preparedName: name) else { throw connection.connectionError() }
             inFlight.append(operation)
         } catch {
             operation.finish(error)

@@ -10,7 +10,7 @@ public enum PGPlanning: Sendable {
     case perExecution
     /// Prepared on its second run on a connection; from then on PostgreSQL may reuse a generic plan
     /// (`plan_cache_mode = auto`). Prepared again whenever its run count doubles (see
-    /// `PGConnection.reusablePlanLifetime`), so a plan made while tables were small does not outlive their growth. Right for writes from arrays and for
-    /// primary-key lookups, whose plans do not depend on the values.
+    /// `PGConnection.reusablePlanLifetime`), so a plan made while tables were small does not outlive their
+    /// growth. Right for writes from arrays and for primary-key lookups, whose plans do not depend on the values.
     case reusable
 }

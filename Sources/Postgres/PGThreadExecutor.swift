@@ -31,21 +31,13 @@ public final class PGThreadExecutor: TaskExecutor, @unchecked Sendable {
     private var running = 0
     public let threadCount: Int
 
-    /// Marks the threads of an executor: the value is the executor's address.
-    nonisolated(unsafe) private static var threadKey: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key, nil)
-        return key
-    }()
-
     /// Starts `threads` threads.
     public init(threads: Int) {
         threadCount = max(1, threads)
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(condition, nil)
-        _ = Self.threadKey
         running = threadCount
-        for _ in 0..<threadCount { spawn() }
+        for _ in 0..<threadCount { ExecutorThread.start(self, what: "a database thread") { $0.work() } }
     }
 
     deinit {
@@ -56,9 +48,7 @@ public final class PGThreadExecutor: TaskExecutor, @unchecked Sendable {
     }
 
     /// True when the caller runs on one of this executor's threads.
-    public var isCurrentThread: Bool {
-        pthread_getspecific(Self.threadKey) == Unmanaged.passUnretained(self).toOpaque()
-    }
+    public var isCurrentThread: Bool { ExecutorThread.isCurrent(self) }
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
@@ -118,7 +108,6 @@ public final class PGThreadExecutor: TaskExecutor, @unchecked Sendable {
     }
 
     private func work() {
-        pthread_setspecific(Self.threadKey, Unmanaged.passUnretained(self).toOpaque())
         let executor = asUnownedTaskExecutor()
         while let item = next() {
             switch item {
@@ -126,21 +115,5 @@ public final class PGThreadExecutor: TaskExecutor, @unchecked Sendable {
             case .closure(let closure): closure()
             }
         }
-    }
-
-    private func spawn() {
-        // The thread keeps the executor alive until it stops.
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        defer { pthread_attr_destroy(&attributes) }
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        var thread = pthread_t()
-        let created = pthread_create(&thread, &attributes, { raw in
-            let executor = Unmanaged<PGThreadExecutor>.fromOpaque(raw!).takeRetainedValue()
-            executor.work()
-            return nil
-        }, context)
-        precondition(created == 0, "cannot start a database thread (pthread_create: \(created))")
     }
 }

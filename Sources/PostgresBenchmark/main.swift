@@ -98,4 +98,3 @@ enum PostgresBenchmark {
         return Double(rows) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 }
-

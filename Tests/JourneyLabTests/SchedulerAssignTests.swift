@@ -4,6 +4,7 @@ import Testing
 
 @testable import JourneyLab
 import Stats
+import Synchronization
 
 /// `Scheduler.assign` against a real PostgreSQL: balance, concurrency, idempotency, eligibility, exclusion.
 @Suite("Scheduler assign")
@@ -186,15 +187,23 @@ struct SchedulerAssignTests {
         // Behind its back: the hypothesis pauses and another one starts at the same stage.
         try fixture.database.connect().execute("UPDATE hypotheses SET status = 'paused' WHERE key = 'first'")
         try fixture.addHypothesis("second")
+        #expect(scheduler.cache.fastPathHits.load(ordering: .relaxed) == 0, "nothing known yet: the lookup answered")
         let next = try await scheduler.assign(AssignmentRequest(dealID: "D-1", dealerID: "d1", stage: "first-visit"), actor: "t")
         #expect(next.assignments.map(\.hypothesisKey) == ["second"], "a paused hypothesis enrolls no one; a started one does")
         #expect(try fixture.count("SELECT count(*) FROM assignments WHERE hypothesis_key = 'first'") == 1)
+        #expect(scheduler.cache.fastPathMisses.load(ordering: .relaxed) == 1, "the stale guess was tried and refused")
         // Now learned: further unseen deals take the fast path with the new set.
         for index in 2..<6 {
             let result = try await scheduler.assign(
                 AssignmentRequest(dealID: "D-\(index)", dealerID: "d\(index % 2)", stage: "first-visit"), actor: "t")
             #expect(result.assignments.map(\.hypothesisKey) == ["second"])
         }
+        #expect(scheduler.cache.fastPathHits.load(ordering: .relaxed) == 4)
+        #expect(scheduler.cache.fastPathMisses.load(ordering: .relaxed) == 1)
+        // A repeat was handled here lately: the lookup answers it, without trying the fast path.
+        _ = try await scheduler.assign(AssignmentRequest(dealID: "D-3", dealerID: "d1", stage: "first-visit"), actor: "t")
+        #expect(scheduler.cache.fastPathHits.load(ordering: .relaxed) == 4)
+        #expect(scheduler.cache.fastPathMisses.load(ordering: .relaxed) == 1)
         #expect(try fixture.count("SELECT sum(next_slot)::int8 FROM randomization_cursors") == 6, "no slot taken by the wrong guess")
         await fixture.shutdown()
     }
@@ -216,6 +225,8 @@ struct SchedulerAssignTests {
             let request = AssignmentRequest(dealID: "D-\(index)", dealerID: "d\(index % 3)", stage: "first-visit")
             #expect(try await mine.assign(request, actor: "t").assignments.first?.arm == told[request.dealID])
         }
+        #expect(mine.cache.fastPathMisses.load(ordering: .relaxed) == 10, "each guess was tried, and refused in the database")
+        #expect(mine.cache.fastPathHits.load(ordering: .relaxed) == 0)
         // Concurrent batches mixing unseen new deals with unseen existing ones: every answer right, every slot used once.
         let mixed = try await withThrowingTaskGroup(of: (String, String?).self) { group in
             for index in 20..<45 {

@@ -105,18 +105,18 @@ struct JSONFastPathTests {
     @Test("the assignment body takes a flat object only with exactly its fields; the rest goes to the decoder")
     func assignmentBody() {
         let base = ["deal_id": "D-1", "dealer_id": "dealer-7", "stage": "first-visit"]
-        let body = AssignmentController.Body(flatObject: base)
+        let body = AssignmentController.Body(captured: .init(flatObject: base))
         #expect(body?.dealID == "D-1" && body?.dealerID == "dealer-7" && body?.stage == "first-visit" && body?.segment == nil)
         var withSegment = base
         withSegment["segment"] = "family-men-30"
-        #expect(AssignmentController.Body(flatObject: withSegment)?.segment == "family-men-30")
+        #expect(AssignmentController.Body(captured: .init(flatObject: withSegment))?.segment == "family-men-30")
         var unknown = base
         unknown["dealer"] = "x"
-        #expect(AssignmentController.Body(flatObject: unknown) == nil)
+        #expect(AssignmentController.Body(captured: .init(flatObject: unknown)) == nil)
         for missing in base.keys {
             var partial = base
             partial[missing] = nil
-            #expect(AssignmentController.Body(flatObject: partial) == nil, "without \(missing)")
+            #expect(AssignmentController.Body(captured: .init(flatObject: partial)) == nil, "without \(missing)")
         }
     }
 

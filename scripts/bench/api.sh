@@ -2,6 +2,8 @@
 # API benchmark (issue 6): wrk on loopback against `journeylab serve`, compared with pgbench and psql \copy
 # on the same throwaway cluster in the same run. Bounded: DURATION seconds per phase (default 15).
 #   scripts/bench/api.sh            # builds release once, starts a throwaway cluster, prints figures and ratios
+#   BREAKDOWN=1 scripts/bench/api.sh  # then also where an assignment's CPU goes: /healthz, a request refused
+#                                     # after auth and JSON (400), one reaching the scheduler's lookup only
 # Needs: wrk (installed from apt when missing), pgbench and psql (postgresql), python3.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -58,7 +60,9 @@ local thread_id = 0
 setup = function(thread) thread:set("tid", thread_id); thread_id = thread_id + 1 end
 request = function()
   counter = counter + 1
-  local body = string.format('{"deal_id":"bench-%d-%d","dealer_id":"dealer-%d","stage":"first-visit"}', tid, counter, 1 + counter % $DEALERS)
+  -- PREFIX and STAGE (environment) let the breakdown send fresh deals, or stages that stop earlier.
+  local body = string.format('{"deal_id":"%s-%d-%d","dealer_id":"dealer-%d","stage":"%s"}',
+    os.getenv("PREFIX") or "bench", tid, counter, 1 + counter % $DEALERS, os.getenv("STAGE") or "first-visit")
   return wrk.format("POST", "/v1/assignments", {["Content-Type"]="application/json", ["Authorization"]="Bearer $secret"}, body)
 end
 done = function(summary, latency, requests)
@@ -127,3 +131,27 @@ print(f"events: {eps:.0f} events/s ({e['rps']:.0f} req/s)  p99 {e['p99_ms']:.2f}
 print(f"psql \\copy: {copy_eps:.0f} events/s  → ratio {eps / copy_eps:.2f}x (target ≥ 0.5x)")
 print(f"server peak RSS: {rss_kb / 1024:.1f} MB (target < 100 MB)")
 PY
+
+if [ -n "${BREAKDOWN:-}" ]; then
+    # The same server, one phase each; the difference between neighbours is what that step adds per request.
+    sed 's|return wrk.format("POST".*|return wrk.format("GET", "/healthz")|' "$work/assign.lua" > "$work/healthz.lua"
+    echo "== breakdown: /healthz, a refused assignment, a stage without hypotheses, new deals; ${DURATION}s each" >&2
+    healthz=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$work/healthz.lua" "http://127.0.0.1:$port" | grep RESULT)
+    refused=$(STAGE='Bad!' wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$work/assign.lua" "http://127.0.0.1:$port" | grep RESULT)
+    lookup=$(STAGE=nowhere wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$work/assign.lua" "http://127.0.0.1:$port" | grep RESULT)
+    fresh=$(PREFIX="breakdown-$$" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$work/assign.lua" "http://127.0.0.1:$port" | grep RESULT)
+    python3 - "$(nproc)" "$healthz" "$refused" "$lookup" "$fresh" <<'PY'
+import sys
+def parse(line): return {k: float(v) for k, v in (p.split("=") for p in line.split()[1:])}
+cores = int(sys.argv[1])
+names = ["GET /healthz", "assignment refused after auth + JSON (400)", "stage without hypotheses (scheduler lookup)",
+         "new deal (enrollment)"]
+previous = None
+for name, line in zip(names, sys.argv[2:]):
+    r = parse(line)
+    cost = cores / r["rps"] * 1e6  # µs of the machine's CPU per request, wrk and PostgreSQL included
+    step = "" if previous is None else f"  (+{cost - previous:.0f} µs)"
+    print(f"{name:46s} {r['rps']:8.0f} req/s  {cost:5.0f} µs/request{step}  non-2xx {int(r['non2xx'])}")
+    previous = cost
+PY
+fi

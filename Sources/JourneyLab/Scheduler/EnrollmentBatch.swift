@@ -146,9 +146,14 @@ struct EnrollmentBatch {
         do {
             written = try enrollNewDeals(connection, decisions, verifying: running)
         } catch where !connection.isBroken {
+            cache.fastPathMisses.add(1, ordering: .relaxed)
             return nil  // the full path runs the batch again and isolates the request at fault
         }
-        guard let written else { return nil }
+        guard let written else {
+            cache.fastPathMisses.add(1, ordering: .relaxed)
+            return nil
+        }
+        cache.fastPathHits.add(1, ordering: .relaxed)
         var results = [Result<AssignmentResult, any Error>?](repeating: nil, count: requests.count)
         for (decision, assignments) in written { fill(&results, decision, assignments: assignments) }
         return results.map { $0 ?? .failure(JourneyLabError(.internalFailure, "the scheduler lost a request")) }

@@ -38,6 +38,8 @@ public struct Scheduler: Sendable {
     public let clock: any JourneyClock
     /// One group-commit queue per lane, one batch in flight per lane; a deal's lane follows its dealer.
     private let lanes: [EnrollmentQueue]
+    /// Plans, sequences and the fast path's hints, shared by the lanes.
+    let cache = SchedulerCache()
 
     /// - Parameters:
     ///   - pool: the database; batches borrow at most `min(options.maxConcurrentBatches, pool size)` connections.
@@ -46,7 +48,7 @@ public struct Scheduler: Sendable {
     public init(pool: PGPool, clock: any JourneyClock = SystemJourneyClock(), options: Options = Options()) {
         self.pool = pool
         self.clock = clock
-        let cache = SchedulerCache()
+        let cache = self.cache
         let work: EnrollmentQueue.Work = { requests in
             do {
                 return try await pool.withConnection { connection in

@@ -18,6 +18,10 @@ final class SchedulerCache: Sendable {
     private let plans = Mutex<[String: EnrollmentPlan]>([:])
     private let sequences = Mutex<[SequenceKey: BlockSequence]>([:])
     private let runningByStage = Mutex<[String: [EnrollmentPlan]]>([:])
+    /// Batches the fast path for unseen deals wrote, and batches where it tried and a guess was wrong
+    /// (diagnostics: a scheduler whose misses grow like its hits is sharing its deals with another process).
+    let fastPathHits = Atomic<Int>(0)
+    let fastPathMisses = Atomic<Int>(0)
     private let recentDeals: Mutex<RecentSet>
     private let limit: Int
 

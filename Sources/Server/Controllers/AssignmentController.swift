@@ -33,13 +33,9 @@ struct AssignmentController {
         }
 
         init?(captured: JSONSyntax.Capture) {
-            guard let object = captured.flatObject else { return nil }
-            self.init(flatObject: object)
-        }
-
-        init?(flatObject object: [String: String]) {
-            guard let dealID = object["deal_id"], let dealerID = object["dealer_id"], let stage = object["stage"],
-                object.count == 3 + (object["segment"] == nil ? 0 : 1)
+            guard let object = captured.flatObject,
+                let dealID = object["deal_id"], let dealerID = object["dealer_id"], let stage = object["stage"],
+                object.count == 3 + (object["segment"] == nil ? 0 : 1)  // nothing else: unknown fields go to the decoder
             else { return nil }
             (self.dealID, self.dealerID, self.stage, segment, attributes) = (dealID, dealerID, stage, object["segment"], nil)
         }

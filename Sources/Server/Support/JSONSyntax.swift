@@ -59,13 +59,8 @@ struct JSONSyntax {
 
     private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
+    /// Checks the body and returns what it captured of the two simple shapes.
     /// - Throws: `Failure` for the first fault.
-    static func check(_ bytes: [UInt8]) throws {
-        var checker = JSONSyntax(bytes)
-        try checker.run()
-    }
-
-    /// Checks the body like `check` and returns what it captured of the two simple shapes.
     static func checkCapturing(_ bytes: [UInt8]) throws -> Capture {
         var checker = JSONSyntax(bytes)
         try checker.run()

@@ -7,6 +7,8 @@ import NIOCore
 /// makes with `JSONEncoder` (sorted keys, slashes unescaped), without the encoder's generic machinery, which
 /// was ~3% of the server's CPU under assignment load (perf).
 enum JSONText {
+    private static let hex = Array("0123456789abcdef".utf8)
+
     /// `text` as a JSON string literal (RFC 8259 §7: quote, backslash and control characters escaped).
     static func appendString(_ text: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
@@ -18,7 +20,6 @@ enum JSONText {
             case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
             case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
             case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
                 output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
             default: output.append(byte)
             }

@@ -49,7 +49,8 @@ struct ServeCommand: AsyncParsableCommand {
         if let tickInterval { configuration.tickInterval = .milliseconds(Int64(tickInterval * 1000)) }
         if let keyCacheSeconds { configuration.keyCacheTTL = .milliseconds(Int64(keyCacheSeconds * 1000)) }
         if noMigrate { configuration.migrateOnStart = false }
-        LoggingSystem.bootstrap { label in TextLogHandler(label: label, level: configuration.logLevel) }
+        let logLevel = configuration.logLevel
+        LoggingSystem.bootstrap { label in TextLogHandler(label: label, level: logLevel) }
         // The lifecycle ticker gets its own connection, so a busy API never delays a move.
         let tickerPool = PGPool(configuration: location.configuration, options: .init(size: 1))
         let services: [any Service] = [
