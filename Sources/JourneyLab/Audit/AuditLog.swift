@@ -16,7 +16,22 @@ public enum AuditLog {
         public var entityKey: String
         public var before: String?
         public var after: String?
+
+        /// A row of `selectColumns`.
+        init(row: PGRow) throws {
+            id = try row.decode(Int64.self, 0)
+            at = try row.decode(Date.self, 1)
+            actor = try row.decode(String.self, 2)
+            action = try row.decode(String.self, 3)
+            entityType = try row.decode(String.self, 4)
+            entityKey = try row.decode(String.self, 5)
+            before = try row.decodeIfPresent(String.self, 6)
+            after = try row.decodeIfPresent(String.self, 7)
+        }
     }
+
+    /// The columns `Entry(row:)` reads, in its order.
+    static let selectColumns = "id, at, actor, action, entity_type, entity_key, before::text, after::text"
 
     /// Who is acting: the OS user for the CLI (`cli:alice`), the key id for the API (`key:key_ab12…`).
     public static func cliActor(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -43,16 +58,10 @@ public enum AuditLog {
     {
         try connection.query(
             """
-            SELECT id, at, actor, action, entity_type, entity_key, before::text, after::text FROM audit_log
+            SELECT \(selectColumns) FROM audit_log
              WHERE ($1::text IS NULL OR entity_type = $1) AND ($2::text IS NULL OR entity_key = $2)
              ORDER BY id DESC LIMIT $3::int8
             """, [entityType, entityKey, limit]
-        ).rows {
-            Entry(
-                id: try $0.decode(Int64.self, 0), at: try $0.decode(Date.self, 1), actor: try $0.decode(String.self, 2),
-                action: try $0.decode(String.self, 3), entityType: try $0.decode(String.self, 4),
-                entityKey: try $0.decode(String.self, 5), before: try $0.decodeIfPresent(String.self, 6),
-                after: try $0.decodeIfPresent(String.self, 7))
-        }.reversed()
+        ).rows(Entry.init(row:)).reversed()
     }
 }
