@@ -2,8 +2,10 @@
 # Starts a throwaway PostgreSQL cluster in a temporary directory and prints shell `export` lines for it.
 #   eval "$(scripts/pg-throwaway.sh start)"   → JOURNEYLAB_TEST_DATABASE_URL, JOURNEYLAB_TEST_PGDATA, …
 #   scripts/pg-throwaway.sh stop DIR          → stops it and removes DIR
-# Unix socket in its own directory plus a loopback TCP port; fsync off (tests only). Works as root (the
-# server runs as `postgres`) and as a normal user.
+# Unix socket in its own directory plus a loopback TCP port; fsync off (tests only) unless
+# JOURNEYLAB_PG_DURABLE=1, which keeps PostgreSQL's durable defaults (fsync, synchronous_commit, full page
+# writes), as the embedded database and a production server run (benchmarks). Works as root (the server runs
+# as `postgres`) and as a normal user.
 set -euo pipefail
 
 bindir=""
@@ -25,8 +27,8 @@ start)
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     as_server "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C --no-sync >"$dir/initdb.log" 2>&1 \
         || { cat "$dir/initdb.log" >&2; exit 1; }
-    opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir/run -c fsync=off"
-    opts="$opts -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+    opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir/run -c max_connections=300"
+    [ "${JOURNEYLAB_PG_DURABLE:-0}" = 1 ] || opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     as_server "$bindir/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -o "$opts" -w -t 60 start >/dev/null \
         || { cat "$dir/postgres.log" >&2; exit 1; }
     echo "export JOURNEYLAB_TEST_PG_DIR='$dir'"

@@ -2,6 +2,7 @@
 # API benchmark (issue 6): wrk on loopback against `journeylab serve`, compared with pgbench and psql \copy
 # on the same throwaway cluster in the same run. Bounded: DURATION seconds per phase (default 15).
 #   scripts/bench/api.sh            # builds release once, starts a throwaway cluster, prints figures and ratios
+#   DURABLE=0 scripts/bench/api.sh    # on a cluster with fsync off (default: PostgreSQL's durable settings)
 #   BREAKDOWN=1 scripts/bench/api.sh  # then also where an assignment's CPU goes: /healthz, a request refused
 #                                     # after auth and JSON (400), one reaching the scheduler's lookup only
 # Needs: wrk (installed from apt when missing), pgbench and psql (postgresql), python3.
@@ -17,6 +18,11 @@ if ! command -v wrk >/dev/null; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >/dev/null
 fi
 
+# DURABLE=1 (default): the cluster keeps PostgreSQL's durable defaults (fsync, synchronous_commit), as the
+# embedded database and any production server run: an acknowledged write survives a crash, for pgbench and for
+# the API alike. DURABLE=0: fsync off, as in the tests — what is left is CPU alone.
+export JOURNEYLAB_PG_DURABLE=${DURABLE:-1}
+echo "== cluster: $([ "$JOURNEYLAB_PG_DURABLE" = 1 ] && echo "durable (fsync on, synchronous_commit on)" || echo "fsync off, synchronous_commit off")" >&2
 eval "$(bash scripts/pg-throwaway.sh start)"
 work=$(mktemp -d /tmp/jl-bench.XXXXXX)
 server_pid=""
@@ -99,8 +105,32 @@ watch_rss() { while kill -0 "$server_pid" 2>/dev/null; do
     sleep 0.5; done; }
 watch_rss & watcher=$!
 
+# CPU ticks of the server, of the cluster's processes (postmaster and its children) and of the whole machine
+# (busy, idle), before and after a wrk phase: where a request's CPU goes, per process (wrk's share is what the
+# machine spent beyond both) and how much stayed idle, in µs per request.
+cpu_ticks() { awk '{s += $14 + $15} END {print s + 0}' "$@" 2>/dev/null || echo 0; }
+snapshot() {
+    local postmaster; postmaster=$(head -1 "$JOURNEYLAB_TEST_PGDATA/postmaster.pid")
+    echo "$(cpu_ticks "/proc/$server_pid/stat")" \
+        "$(cpu_ticks "/proc/$postmaster/stat" $(pgrep -P "$postmaster" | sed 's|.*|/proc/&/stat|'))" \
+        "$(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6}' /proc/stat)"
+}
+# measure SCRIPT [wrk options…] → wrk's RESULT line plus server=… postgres=… rest=… idle=… (µs per request)
+measure() {
+    local script=$1 before result; shift
+    before=$(snapshot)
+    result=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "$@" -s "$script" "http://127.0.0.1:$port" | grep RESULT)
+    python3 - "$result" "$before" "$(snapshot)" "$DURATION" "$(getconf CLK_TCK)" <<'PY'
+import sys
+result, before, after, duration, hz = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), float(sys.argv[4]), float(sys.argv[5])
+requests = float(result.split("rps=")[1].split()[0]) * duration
+server, postgres, busy, idle = ((float(a) - float(b)) / hz * 1e6 / requests for a, b in zip(after, before))
+print(f"{result} server={server:.0f} postgres={postgres:.0f} rest={busy - server - postgres:.0f} idle={idle:.0f}")
+PY
+}
+
 echo "== POST /v1/assignments, $CONNECTIONS connections, ${DURATION}s" >&2
-assign=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$work/assign.lua" "http://127.0.0.1:$port" | grep RESULT)
+assign=$(measure "$work/assign.lua" --latency)
 echo "== pgbench single-row INSERT, $CONNECTIONS clients, ${DURATION}s" >&2
 cat > "$work/insert.sql" <<'SQL'
 INSERT INTO pgbench_target (deal_id, dealer_id) VALUES (md5(random()::text || clock_timestamp()::text), 'dealer-1');
@@ -127,6 +157,7 @@ a, pgb, e, copy_eps, rss_kb = parse(sys.argv[1]), float(sys.argv[2]), parse(sys.
 eps = e["rps"] * 100
 print(f"assignments: {a['rps']:.0f} req/s  p50 {a['p50_ms']:.2f} ms  p99 {a['p99_ms']:.2f} ms  non-2xx {int(a['non2xx'])}  errors {int(a['errors'])}")
 print(f"pgbench single-row INSERT: {pgb:.0f} tps  → ratio {a['rps'] / pgb:.2f}x (target ≥ 1.0x, p99 < 20 ms, zero non-2xx)")
+print(f"  CPU per assignment: server {a['server']:.0f} µs, PostgreSQL {a['postgres']:.0f} µs, wrk and the rest {a['rest']:.0f} µs; idle {a['idle']:.0f} µs")
 print(f"events: {eps:.0f} events/s ({e['rps']:.0f} req/s)  p99 {e['p99_ms']:.2f} ms  non-2xx {int(e['non2xx'])}")
 print(f"psql \\copy: {copy_eps:.0f} events/s  → ratio {eps / copy_eps:.2f}x (target ≥ 0.5x)")
 print(f"server peak RSS: {rss_kb / 1024:.1f} MB (target < 100 MB)")
@@ -136,22 +167,20 @@ if [ -n "${BREAKDOWN:-}" ]; then
     # The same server, one phase each; the difference between neighbours is what that step adds per request.
     sed 's|return wrk.format("POST".*|return wrk.format("GET", "/healthz")|' "$work/assign.lua" > "$work/healthz.lua"
     echo "== breakdown: /healthz, a refused assignment, a stage without hypotheses, new deals; ${DURATION}s each" >&2
-    healthz=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$work/healthz.lua" "http://127.0.0.1:$port" | grep RESULT)
-    refused=$(STAGE='Bad!' wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$work/assign.lua" "http://127.0.0.1:$port" | grep RESULT)
-    lookup=$(STAGE=nowhere wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$work/assign.lua" "http://127.0.0.1:$port" | grep RESULT)
-    fresh=$(PREFIX="breakdown-$$" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$work/assign.lua" "http://127.0.0.1:$port" | grep RESULT)
-    python3 - "$(nproc)" "$healthz" "$refused" "$lookup" "$fresh" <<'PY'
+    healthz=$(measure "$work/healthz.lua")
+    refused=$(STAGE='Bad!' measure "$work/assign.lua")
+    lookup=$(STAGE=nowhere measure "$work/assign.lua")
+    fresh=$(PREFIX="breakdown-$$" measure "$work/assign.lua")
+    python3 - "$pgb" "$healthz" "$refused" "$lookup" "$fresh" <<'PY'
 import sys
+pgb = float(sys.argv.pop(1))
 def parse(line): return {k: float(v) for k, v in (p.split("=") for p in line.split()[1:])}
-cores = int(sys.argv[1])
 names = ["GET /healthz", "assignment refused after auth + JSON (400)", "stage without hypotheses (scheduler lookup)",
          "new deal (enrollment)"]
-previous = None
-for name, line in zip(names, sys.argv[2:]):
+print(f"{'':46s} {'req/s':>8s} {'÷ pgbench':>9s}   µs per request: {'server':>6s} {'PostgreSQL':>10s} {'wrk':>5s} {'idle':>5s}")
+for name, line in zip(names, sys.argv[1:]):
     r = parse(line)
-    cost = cores / r["rps"] * 1e6  # µs of the machine's CPU per request, wrk and PostgreSQL included
-    step = "" if previous is None else f"  (+{cost - previous:.0f} µs)"
-    print(f"{name:46s} {r['rps']:8.0f} req/s  {cost:5.0f} µs/request{step}  non-2xx {int(r['non2xx'])}")
-    previous = cost
+    print(f"{name:46s} {r['rps']:8.0f} {r['rps'] / pgb:8.2f}x   {'':15s} {r['server']:6.0f} {r['postgres']:10.0f} {r['rest']:5.0f} {r['idle']:5.0f}"
+          f"  non-2xx {int(r['non2xx'])}")
 PY
 fi
