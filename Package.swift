@@ -95,7 +95,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "ReportsTests", dependencies: ["Reports", "JourneyLab", "Postgres", "TestSupport"],
+            name: "ReportsTests", dependencies: ["Reports", "JourneyLab", "Postgres", "Stats", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",

@@ -105,10 +105,11 @@ public struct AnalysisTextRenderer: Sendable {
         return line + " (normal approximation)."
     }
 
+    /// "−3.1 to +12.4 points"; an open end as ∞; "n/a" when the interval is undefined (an arm without deals).
     func interval(_ interval: Interval, scale: Double, unit: String) -> String {
-        let lower = interval.lower.isFinite ? NumberText.fixed(interval.lower * scale, decimals: 1, signed: true) : "n/a"
-        let upper = interval.upper.isFinite ? NumberText.fixed(interval.upper * scale, decimals: 1, signed: true) : "∞"
-        return "\(lower) to \(upper)\(unit)"
+        guard !interval.lower.isNaN, !interval.upper.isNaN else { return "n/a" }
+        let (lower, upper) = (interval.lower * scale, interval.upper * scale)
+        return NumberText.fixed(lower, signed: true) + " to " + NumberText.fixed(upper, signed: true) + unit
     }
 
     /// Rows padded into columns two spaces apart; `rightAligned` columns are padded on the left.

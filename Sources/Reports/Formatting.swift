@@ -1,4 +1,5 @@
 import Foundation
+import Stats
 
 /// Number formatting for tables and chart axes (fixed, locale-independent). p-values use `Stats.NumberText`,
 /// the same text the analysis narrative uses.
@@ -12,6 +13,12 @@ enum Formatting {
     static func points(_ value: Double, digits: Int = 1) -> String {
         guard value.isFinite else { return "—" }
         return String(format: "%+.\(digits)f pts", value * 100)
+    }
+
+    /// "−3.1 pts to +12.4 pts"; a single "—" when the interval is undefined (an arm without deals).
+    static func pointsRange(_ interval: Interval) -> String {
+        guard interval.lower.isFinite, interval.upper.isFinite else { return "—" }
+        return points(interval.lower) + " to " + points(interval.upper)
     }
 
     static func number(_ value: Double, digits: Int = 3) -> String {

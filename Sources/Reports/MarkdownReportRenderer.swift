@@ -21,7 +21,7 @@ enum MarkdownReportRenderer {
         }
         md += "\n| comparison | difference | CI | relative lift | p (Boschloo) | p (Holm) | P(beat control) |\n|---|---:|---|---:|---:|---:|---:|\n"
         for c in a.comparisons {
-            md += "| \(c.arm) vs \(c.baseline) | \(Formatting.points(c.diff)) | \(Formatting.points(c.diffCI.lower)) to \(Formatting.points(c.diffCI.upper)) | \(Formatting.percent(c.relativeLift)) | \(NumberText.pValue(c.pValue)) | \(NumberText.pValue(c.pAdjusted)) | \(Formatting.percent(c.probBeatBaseline)) |\n"
+            md += "| \(c.arm) vs \(c.baseline) | \(Formatting.points(c.diff)) | \(Formatting.pointsRange(c.diffCI)) | \(Formatting.percent(c.relativeLift)) | \(NumberText.pValue(c.pValue)) | \(NumberText.pValue(c.pAdjusted)) | \(Formatting.percent(c.probBeatBaseline)) |\n"
         }
         md += "\nSRM \(NumberText.pEquals(a.srm.pValue))\(a.srm.flag ? " **(sample-ratio mismatch)**" : ""); MDE at these deals \(Formatting.points(a.power.mde)).\n"
         return md

@@ -32,7 +32,7 @@ struct AnalysisNarrative {
         if running {
             if let target = plan.targetDeals {
                 reasons.append(
-                    "\(totalDeals) of the \(target) planned deals are resolved: keep collecting, because deciding before the plan is complete inflates the chance of a false positive."
+                    "resolved so far: \(totalDeals) of the \(target) planned deals (\(max(0, target - totalDeals)) more needed). Keep collecting, because deciding before the plan is complete inflates the chance of a false positive."
                 )
             } else {
                 reasons.append(

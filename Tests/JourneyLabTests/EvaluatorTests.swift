@@ -114,6 +114,8 @@ struct EvaluatorTests {
         #expect(report.analysis.decision == .continue)
         #expect(report.progress.dealsStillNeeded == 19)
         #expect(report.analysis.reasons.contains { $0.contains("19 more") })
+        // Said once: the analysis's own progress reason, not a second one from the evaluator.
+        #expect(report.analysis.reasons.filter { $0.contains("11 of the") }.count == 1, "\(report.analysis.reasons)")
     }
 
     @Test func imbalanceBeyondTheOpenBlockIsAnIntegrityError() async throws {

@@ -2,6 +2,7 @@ import Foundation
 import JourneyLab
 import Postgres
 import Reports
+import Stats
 import Testing
 import TestSupport
 
@@ -97,6 +98,30 @@ struct ReportRenderingTests {
         #expect(text.contains(report.analysis.decision.rawValue.uppercased()))
         #expect(markdown.contains("**Decision: \(report.analysis.decision.rawValue.uppercased())**"))
         #expect(!text.contains("\u{1B}["))  // no colour unless asked for
+    }
+
+    /// An arm without resolved deals leaves the difference undefined: every format says so once, not as half
+    /// an interval.
+    @Test func undefinedIntervalsReadNotAvailable() async throws {
+        let empty = try ProportionAnalysis.analyze(
+            [ArmCounts(name: "control", deals: 1, conversions: 1), ArmCounts(name: "treatment", deals: 0, conversions: 0)],
+            plan: AnalysisPlan())
+        let text = AnalysisTextRenderer().render(empty)
+        #expect(text.contains("95% interval n/a\n"))
+        #expect(!text.contains("n/a to"))
+        var report = try await Self.report()
+        report.analysis = empty
+        for format in [ReportFormat.markdown, .html] {
+            let rendered = try ReportRenderer.render([report], format: format)
+            #expect(!rendered.contains("— to —") && !rendered.contains("to —"), "\(format)")
+        }
+        // A defined interval still reads as two signed ends.
+        let defined = try ProportionAnalysis.analyze(
+            [ArmCounts(name: "control", deals: 50, conversions: 10), ArmCounts(name: "treatment", deals: 50, conversions: 20)],
+            plan: AnalysisPlan())
+        let interval = defined.comparisons[0].diffCI
+        #expect(AnalysisTextRenderer().render(defined).contains(
+            "95% interval \(NumberText.fixed(interval.lower * 100, signed: true)) to \(NumberText.fixed(interval.upper * 100, signed: true)) points"))
     }
 }
 

@@ -50,7 +50,7 @@ struct ProportionAnalysisTests {
         let counts = arms(("control", 5, 40), ("treatment", 25, 40))
         let running = try ProportionAnalysis.analyze(counts, plan: AnalysisPlan(targetDeals: 150, isComplete: false))
         #expect(running.decision == .continue)
-        #expect(running.reasons[0].contains("80 of the 150 planned deals"))
+        #expect(running.reasons[0].contains("80 of the 150 planned deals (70 more needed)"))
         let crossed = try ProportionAnalysis.analyze(
             counts, plan: AnalysisPlan(targetDeals: 150, isComplete: false, boundaryCrossed: true))
         #expect(crossed.decision == .adopt)

@@ -161,8 +161,10 @@ public struct Evaluator: Sendable {
             }
         }
 
+        // While running, the analysis's own first reason already counts the deals still needed; after an
+        // early boundary crossing it does not, so say it here.
         let stillNeeded = max(0, plan.targetDeals - resolved)
-        if !isComplete {
+        if !isComplete && boundaryCrossed {
             analysis.reasons.append(
                 "\(resolved) of the planned \(plan.targetDeals) deals have closed: \(stillNeeded) more are needed before the final analysis.")
         }
