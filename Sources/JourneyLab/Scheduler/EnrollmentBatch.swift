@@ -114,7 +114,12 @@ struct EnrollmentBatch {
                 }
             }
         }
-        return results.map { $0 ?? .failure(JourneyLabError(.internalFailure, "the scheduler lost a request")) }
+        return finished(results)
+    }
+
+    /// Every request's result, in order; one left without any is an internal failure, never dropped.
+    private func finished(_ results: [Result<AssignmentResult, any Error>?]) -> [Result<AssignmentResult, any Error>] {
+        results.map { $0 ?? .failure(JourneyLabError(.internalFailure, "the scheduler lost a request")) }
     }
 
     private func fill(
@@ -156,7 +161,7 @@ struct EnrollmentBatch {
         cache.fastPathHits.add(1, ordering: .relaxed)
         var results = [Result<AssignmentResult, any Error>?](repeating: nil, count: requests.count)
         for (decision, assignments) in written { fill(&results, decision, assignments: assignments) }
-        return results.map { $0 ?? .failure(JourneyLabError(.internalFailure, "the scheduler lost a request")) }
+        return finished(results)
     }
 
     // MARK: Deciding

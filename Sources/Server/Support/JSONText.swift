@@ -31,16 +31,16 @@ enum JSONText {
     static func bytes(_ result: AssignmentResult) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(48 + result.dealID.utf8.count + result.assignments.count * 80)
-        output.append(contentsOf: Array(#"{"assignments":["#.utf8))
+        output.append(contentsOf: #"{"assignments":["#.utf8)
         for (index, assignment) in result.assignments.enumerated() {
             if index > 0 { output.append(UInt8(ascii: ",")) }
-            output.append(contentsOf: Array((assignment.apply ? #"{"apply":true,"arm":"# : #"{"apply":false,"arm":"#).utf8))
+            output.append(contentsOf: (assignment.apply ? #"{"apply":true,"arm":"# : #"{"apply":false,"arm":"#).utf8)
             appendString(assignment.arm, to: &output)
-            output.append(contentsOf: Array(#","hypothesis_id":"#.utf8))
+            output.append(contentsOf: #","hypothesis_id":"#.utf8)
             appendString(assignment.hypothesisKey, to: &output)
             output.append(UInt8(ascii: "}"))
         }
-        output.append(contentsOf: Array(#"],"deal_id":"#.utf8))
+        output.append(contentsOf: #"],"deal_id":"#.utf8)
         appendString(result.dealID, to: &output)
         output.append(UInt8(ascii: "}"))
         return output
