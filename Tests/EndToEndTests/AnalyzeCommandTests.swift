@@ -47,6 +47,23 @@ struct AnalyzeCommandTests {
         #expect(result.output.isEmpty)
     }
 
+    /// Each command's --help lists exactly the formats it prints, and the parser refuses the others (exit 2).
+    @Test(arguments: [
+        (["plan", "--baseline", "0.2", "--mde", "0.15"], "values: text, json;", "markdown"),
+        (["analyze", "--arm", "a=1/60", "--arm", "b=2/60"], "values: text, json;", "csv"),
+        (["hypothesis", "randomization", "h"], "values: text, csv, json;", "html"),
+        (["report"], "values: text, markdown, json, csv, html;", "yaml"),
+    ])
+    func formatsAreTheOnesACommandPrints(command: [String], listed: String, refused: String) async throws {
+        let help = try await TestProcess.run(binary, command + ["--help"])
+        #expect(help.output.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains(listed),
+                "\(command): \(help.output)")
+        let result = try await TestProcess.run(binary, command + ["--format", refused])
+        #expect(result.status == 2, "\(command): \(result.standardError)")
+        #expect(result.standardError.contains("'\(refused)' is invalid for '--format"), "\(result.standardError)")
+        #expect(result.output.isEmpty)
+    }
+
     @Test func planGivesExactAndNormalSideBySideAndBoundaries() async throws {
         let result = try await TestProcess.run(binary, ["plan", "--baseline", "0.2", "--mde", "0.15", "--looks", "3", "--format", "json"])
         #expect(result.status == 0, "\(result.standardError)")

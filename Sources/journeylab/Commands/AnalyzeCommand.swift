@@ -9,8 +9,8 @@ struct AnalyzeCommand: ParsableCommand {
         commandName: "analyze",
         abstract: "Analyse conversion counts: exact tests, intervals, Bayesian odds, power and a decision.",
         discussion: """
-            Give each arm as name=conversions/deals; the first arm is the baseline (control). The primary test
-            is Boschloo's exact test; Fisher's and the pooled z-test are shown beside it. With more than one
+            Give each arm as name=conversions/deals; the first arm is the baseline (control). The primary test \
+            is Boschloo's exact test; Fisher's and the pooled z-test are shown beside it. With more than one \
             treatment, p-values are Holm-adjusted.
             Example: journeylab analyze --arm control=12/60 --arm treatment=24/65 --mde 0.15
             """)
@@ -29,11 +29,10 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "Smallest lift worth acting on, in absolute proportion (0.15 = 15 points).")
     var mde: Double?
 
-    @Option(help: "text or json")
+    @Option(help: "text for people, json for scripts.")
     var format: OutputFormat = .text
 
     func validate() throws {
-        try Output.require(format, oneOf: [.text, .json], command: "analyze")
         do {
             try ProportionAnalysis.validate(try parsedArms(), plan: plan)
         } catch let error as StatsError {

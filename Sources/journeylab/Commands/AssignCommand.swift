@@ -9,7 +9,7 @@ struct AssignCommand: AsyncParsableCommand {
         commandName: "assign",
         abstract: "Enroll a deal in the running hypotheses of a stage and print its arms.",
         discussion: """
-            Repeating the command returns the same arms. A deal's dealer and segment cannot change once it is
+            Repeating the command returns the same arms. A deal's dealer and segment cannot change once it is \
             enrolled. Example: journeylab assign --deal D-1001 --dealer dealer-7 --stage first-visit
             """
     )
@@ -19,10 +19,9 @@ struct AssignCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The dealer's id.", valueName: "id")) var dealer: String
     @Option(help: ArgumentHelp("The stage key the deal has reached (e.g. first-visit).", valueName: "key")) var stage: String
     @Option(help: ArgumentHelp("The deal's customer segment.", valueName: "segment")) var segment: String?
-    @Option(help: "text or json") var format: OutputFormat = .text
+    @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
 
     func validate() throws {
-        try Output.require(format, oneOf: [.text, .json], command: "assign")
     }
 
     func run() async throws {

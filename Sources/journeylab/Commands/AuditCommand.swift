@@ -12,7 +12,7 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: "Only this journey and its hypotheses.") var journey: String?
     @Option(help: "At most this many rows, newest last.") var limit: Int = 1000
     @OptionGroup var database: DatabaseOptions
-    @Option(help: "text or json") var format: OutputFormat = .text
+    @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
 
     func validate() throws {
         guard hypothesis == nil || journey == nil else {
@@ -22,7 +22,6 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try Output.require(format, oneOf: [.text, .json], command: "audit")
         let (hypothesis, journey, limit) = (self.hypothesis, self.journey, self.limit)
         let entries = try await withPool(database, size: 1) { pool in
             try await pool.withConnection { connection -> [AuditLog.Entry] in

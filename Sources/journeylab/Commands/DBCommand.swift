@@ -14,10 +14,9 @@ struct DBCommand: AsyncParsableCommand {
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Apply the migrations in sql/ that are not applied yet.")
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "text or json") var format: OutputFormat = .text
+        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
 
         func run() async throws {
-            try Output.require(format, oneOf: [.text, .json], command: "db migrate")
             let migrator = try SchemaMigrations.migrator()
             let applied = try await withPool(database, size: 1, migrate: false) { pool in
                 try await pool.withConnection { try migrator.migrate($0) }
@@ -32,10 +31,9 @@ struct DBCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show the database URL (without password), server version and applied migrations.")
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "text or json") var format: OutputFormat = .text
+        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
 
         func run() async throws {
-            try Output.require(format, oneOf: [.text, .json], command: "db status")
             let location = try database.location()
             let migrator = try SchemaMigrations.migrator()
             let pool = PGPool(configuration: location.configuration, options: .init(size: 1))
@@ -79,18 +77,17 @@ struct DBCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Give an existing login role exactly the privileges `journeylab serve` needs (run as the schema owner).",
             discussion: """
-                Revokes everything ROLE had on the database, the schema and its tables, sequences and functions,
-                then grants CONNECT, USAGE on the schema, SELECT where the server reads, INSERT/UPDATE only on the
-                columns it writes: no DELETE, TRUNCATE, schema changes, API-key or migration writes. Safe to run
-                again (it also removes privileges added by hand). Then serve with
+                Revokes everything ROLE had on the database, the schema and its tables, sequences and functions, \
+                then grants CONNECT, USAGE on the schema, SELECT where the server reads, INSERT/UPDATE only on the \
+                columns it writes: no DELETE, TRUNCATE, schema changes, API-key or migration writes. Safe to run \
+                again (it also removes privileges added by hand). Then serve with \
                 `journeylab serve --no-migrate --database-url URL-of-ROLE`.
                 """)
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The server's login role (create it first, e.g. `createuser journeylab_app`).") var role: String
-        @Option(help: "text or json") var format: OutputFormat = .text
+        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
 
         func validate() throws {
-            try Output.require(format, oneOf: [.text, .json], command: "db grant")
             if role.isEmpty || role.utf8.count > 63 { throw ValidationError("ROLE must be a role name of 1 to 63 bytes") }
         }
 
@@ -115,10 +112,9 @@ struct DBCommand: AsyncParsableCommand {
 
     struct Stop: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop the embedded PostgreSQL cluster.")
-        @Option(help: "text or json") var format: OutputFormat = .text
+        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
 
         func run() async throws {
-            try Output.require(format, oneOf: [.text, .json], command: "db stop")
             let embedded = EmbeddedDatabase()
             let stopped = try embedded.stop()
             struct Report: Encodable { var stopped: Bool; var home: String }

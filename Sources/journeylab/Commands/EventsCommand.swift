@@ -13,17 +13,16 @@ struct EventsCommand: AsyncParsableCommand {
             commandName: "import",
             abstract: "Import events from CSV (header: deal_id,type,stage,value,occurred_at,event_id[,dealer_id]).",
             discussion: """
-                Idempotent: rows already stored (same event_id, or same deal, type and stage) count as duplicates.
-                Bad rows are listed with their line numbers; by default nothing is stored when any row is bad,
+                Idempotent: rows already stored (same event_id, or same deal, type and stage) count as duplicates. \
+                Bad rows are listed with their line numbers; by default nothing is stored when any row is bad, \
                 with --skip-bad-rows the good rows are stored. Exit status 2 when rows were rejected.
                 """)
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The CSV file.") var file: String
         @Flag(help: "Store the good rows even when some rows are bad.") var skipBadRows = false
-        @Option(help: "text or json") var format: OutputFormat = .text
+        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
 
         func run() async throws {
-            try Output.require(format, oneOf: [.text, .json], command: "events import")
             let url = URL(fileURLWithPath: file)
             let skip = skipBadRows
             let showProgress = isatty(STDERR_FILENO) == 1 && format == .text

@@ -21,8 +21,9 @@ struct HypothesisCommand: AsyncParsableCommand {
             abstract: "Register a draft hypothesis; shows the lift its target can detect.",
             discussion: """
                 The first arm named in --arms is the control. Example:
-                  journeylab hypothesis register --journey car-brand-x-family-men-30 --stage first-visit \\
-                    --barrier pushy-add-on-selling --title "If the customer gets the accessories email chain, …" \\
+                  journeylab hypothesis register --journey car-brand-x-family-men-30 \\
+                    --stage first-visit --barrier pushy-add-on-selling \\
+                    --title "If the customer gets the accessories email chain, …" \\
                     --metric addon_purchased --arms control,treatment --target-deals 150
                 """)
         @Option(help: "The journey key.") var journey: String
@@ -53,7 +54,7 @@ struct HypothesisCommand: AsyncParsableCommand {
         @Option(name: .customLong("start-at"), help: "Planned start date (YYYY-MM-DD); `start` schedules until then.")
         var startAt: String?
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "text or json") var format: OutputFormat = .text
+        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
 
         func registration() throws -> HypothesisRegistration {
             typealias Problem = HypothesisRegistration.Problem
@@ -96,7 +97,6 @@ struct HypothesisCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try Output.require(format, oneOf: [.text, .json], command: "hypothesis register")
             let registry = HypothesisRegistry(actor: AuditLog.cliActor())
             let result: HypothesisRegistry.Registration
             do {
@@ -192,10 +192,9 @@ struct HypothesisCommand: AsyncParsableCommand {
         @Option(help: "Only this status: draft, scheduled, running, paused, ready, stopped, expired, concluded.") var status:
             String?
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "text or json") var format: OutputFormat = .text
+        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
 
         func run() async throws {
-            try Output.require(format, oneOf: [.text, .json], command: "hypothesis list")
             var statuses: [Hypothesis.Status]?
             if let status {
                 guard let parsed = Hypothesis.Status(rawValue: status) else {
@@ -244,10 +243,9 @@ struct HypothesisCommand: AsyncParsableCommand {
             abstract: "Show a hypothesis: plan and its SHA-256, status, progress per arm against the target, days.")
         @Argument(help: ArgumentHelp("The hypothesis key.", valueName: "ID")) var id: String
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "text or json") var format: OutputFormat = .text
+        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
 
         func run() async throws {
-            try Output.require(format, oneOf: [.text, .json], command: "hypothesis show")
             let key = id
             let registry = HypothesisRegistry(actor: AuditLog.cliActor())
             let details = try await withPool(database, size: 1) { pool in
@@ -314,10 +312,9 @@ struct HypothesisCommand: AsyncParsableCommand {
 struct MoveOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("The hypothesis key.", valueName: "ID")) var id: String
     @OptionGroup var database: DatabaseOptions
-    @Option(help: "text or json") var format: OutputFormat = .text
+    @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
 
     func run(_ move: HypothesisLifecycle.Move, outcome: Hypothesis.Outcome? = nil) async throws {
-        try Output.require(format, oneOf: [.text, .json], command: "hypothesis \(move.rawValue)")
         let key = id
         let registry = HypothesisRegistry(actor: AuditLog.cliActor())
         let hypothesis = try await withPool(database, size: 1) { pool in

@@ -9,18 +9,18 @@ struct HypothesisRandomizationCommand: AsyncParsableCommand {
         commandName: "randomization",
         abstract: "Regenerate a hypothesis's randomization list from its seed and mark the slots in use.",
         discussion: """
-            Block hypotheses: every stratum's permuted-block sequence through its open block, with the deal in each
-            used slot. Hash hypotheses: every enrolled deal with the arm the hash gives. Exits 1 when a stored
+            Block hypotheses: every stratum's permuted-block sequence through its open block, with the deal in each \
+            used slot. Hash hypotheses: every enrolled deal with the arm the hash gives. Exits 1 when a stored \
             arm differs from the regenerated one.
             """
     )
 
     @OptionGroup var database: DatabaseOptions
     @Argument(help: ArgumentHelp("The hypothesis key.", valueName: "id")) var id: String
-    @Option(help: "text, csv or json") var format: OutputFormat = .text
+    @Option(help: "text for people, csv for a spreadsheet, json for scripts.") var format: ListingFormat = .text
 
     func validate() throws {
-        try Output.require(format, oneOf: [.text, .csv, .json], command: "hypothesis randomization")
+
     }
 
     func run() async throws {
@@ -41,7 +41,7 @@ struct HypothesisRandomizationCommand: AsyncParsableCommand {
                 ]
                 Output.line(fields.map(Self.csvField).joined(separator: ","))
             }
-        default:
+        case .text:
             Output.line("Hypothesis \(listing.hypothesisKey): \(listing.randomization.rawValue) randomization, stratified by \(listing.stratify.rawValue), seed \(listing.seed)")
             Output.line("Arms: " + listing.arms.map { "\($0.name)×\($0.weight)" }.joined(separator: ", "))
             Output.line("Algorithm: \(listing.algorithm)")

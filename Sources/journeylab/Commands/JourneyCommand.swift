@@ -17,10 +17,9 @@ struct JourneyCommand: AsyncParsableCommand {
             discussion: "The format is described in docs/cjm-format.md; examples/car-brand-x.yaml is a full example.")
         @Argument(help: ArgumentHelp("The CJM file.", valueName: "FILE")) var file: String
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "text or json") var format: OutputFormat = .text
+        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
 
         func run() async throws {
-            try Output.require(format, oneOf: [.text, .json], command: "journey import")
             // Parse before touching the database: a bad file never starts the embedded cluster.
             let parsed = try CJMParser.parse(contentsOf: URL(fileURLWithPath: file), displayName: file)
             let importer = JourneyImporter(registry: HypothesisRegistry(actor: AuditLog.cliActor()))
@@ -57,10 +56,9 @@ struct JourneyCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the imported journeys.")
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "text or json") var format: OutputFormat = .text
+        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
 
         func run() async throws {
-            try Output.require(format, oneOf: [.text, .json], command: "journey list")
             let journeys = try await withPool(database, size: 1) { pool in
                 try await pool.withConnection { try JourneyStore.list($0) }
             }
@@ -84,10 +82,9 @@ struct JourneyCommand: AsyncParsableCommand {
             abstract: "Show a journey as a tree: stages → barriers → recommendations → hypotheses, with status.")
         @Argument(help: ArgumentHelp("The journey key.", valueName: "ID")) var id: String
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "text or json") var format: OutputFormat = .text
+        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
 
         func run() async throws {
-            try Output.require(format, oneOf: [.text, .json], command: "journey show")
             let key = id
             let tree = try await withPool(database, size: 1) { pool in
                 try await pool.withConnection { try JourneyStore.tree(key, $0) }

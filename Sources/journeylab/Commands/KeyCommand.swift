@@ -18,7 +18,7 @@ struct KeyCommand: AsyncParsableCommand {
         @Option(help: "dealer, analyst or admin") var role: Principal.Role
         @Option(help: "The dealer's id (dealer keys only).") var dealer: String?
         @Option(help: "A name to recognise the key by.") var name: String
-        @Option(help: "text or json") var format: OutputFormat = .text
+        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
 
         func validate() throws {
             if role == .dealer, dealer == nil { throw ValidationError("--role dealer needs --dealer with the dealer's id") }
@@ -26,7 +26,6 @@ struct KeyCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try Output.require(format, oneOf: [.text, .json], command: "key create")
             let (role, dealer, name) = (role, dealer, name)
             let created = try await withPool(database, size: 1) { pool in
                 try await pool.withConnection {
@@ -43,10 +42,9 @@ struct KeyCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List keys (never their secrets).")
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "text or json") var format: OutputFormat = .text
+        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
 
         func run() async throws {
-            try Output.require(format, oneOf: [.text, .json], command: "key list")
             let keys = try await withPool(database, size: 1) { pool in try await pool.withConnection { try APIKeys.list($0) } }
             if format == .json { return try Output.json(keys) }
             if keys.isEmpty { return Output.line("No keys yet: create one with `journeylab key create`.") }
@@ -61,10 +59,9 @@ struct KeyCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a key: requests with it get 401 from now on.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The key id (key_…).") var id: String
-        @Option(help: "text or json") var format: OutputFormat = .text
+        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
 
         func run() async throws {
-            try Output.require(format, oneOf: [.text, .json], command: "key revoke")
             let id = id
             let key = try await withPool(database, size: 1) { pool in
                 try await pool.withConnection { try APIKeys.revoke(id, actor: AuditLog.cliActor(), $0) }

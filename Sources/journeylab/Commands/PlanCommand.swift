@@ -8,8 +8,8 @@ struct PlanCommand: ParsableCommand {
         commandName: "plan",
         abstract: "Plan a test: the lift a number of deals can detect, or the deals a lift needs.",
         discussion: """
-            Shows the normal approximation next to the exact power of Boschloo's test (the one `analyze` uses)
-            and of Fisher's. Exact power is a saw-tooth in the number of deals; "deals needed" is the first
+            Shows the normal approximation next to the exact power of Boschloo's test (the one `analyze` uses) \
+            and of Fisher's. Exact power is a saw-tooth in the number of deals; "deals needed" is the first \
             total that reaches the power. With --looks, adds two-sided Lan-DeMets group-sequential boundaries.
             Example: journeylab plan --baseline 0.2 --mde 0.15 --weights 1,1
             """)
@@ -38,11 +38,10 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Alpha spending for --looks: obf (O'Brien-Fleming type) or pocock.")
     var spending: String = "obf"
 
-    @Option(help: "text or json")
+    @Option(help: "text for people, json for scripts.")
     var format: OutputFormat = .text
 
     func validate() throws {
-        try Output.require(format, oneOf: [.text, .json], command: "plan")
         guard (deals == nil) != (mde == nil) else {
             throw ValidationError("plan needs exactly one of --deals (to get the MDE) or --mde (to get the deals needed)")
         }

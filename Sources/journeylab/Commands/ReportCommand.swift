@@ -9,7 +9,7 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report",
         abstract: "Print the significance report of hypotheses: decision, reasons, intervals, charts (html).",
         discussion: """
-            With no ID and no --journey, reports every hypothesis that has started. text colours only on a
+            With no ID and no --journey, reports every hypothesis that has started. text colours only on a \
             terminal; html is one self-contained file (inline CSS and SVG) that works offline.
             """
     )
@@ -17,7 +17,7 @@ struct ReportCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Argument(help: "Hypothesis keys.") var ids: [String] = []
     @Option(help: "Report every hypothesis of this journey, in funnel order.") var journey: String?
-    @Option(help: "text, markdown, json, csv or html.") var format: OutputFormat = .text
+    @Option(help: "Terminal text, Markdown for a wiki, JSON (the report contract), CSV (a row per comparison) or a self-contained HTML page.") var format: ReportFormat = .text
     @Option(help: "Write to this file instead of standard output.") var output: String?
     @Flag(help: .hidden) var timings = false
 
@@ -38,15 +38,14 @@ struct ReportCommand: AsyncParsableCommand {
                         : "no hypothesis has started yet: start one with `journeylab hypothesis start ID`, or name IDs")
             }
             let (reports, spent) = try await evaluator.reportsWithTimings(for: keys)
-            let reportFormat = ReportFormat(rawValue: format.rawValue) ?? .text
             let renderStart = ContinuousClock.now
             let colour = output == nil && isatty(1) == 1
             let text: String
             if let journey, ids.isEmpty {
                 let tree = try await pool.withConnection { try JourneyStore.tree(journey, $0) }
-                text = try JourneyOverviewRenderer.render(tree, reports: reports, format: reportFormat, colour: colour)
+                text = try JourneyOverviewRenderer.render(tree, reports: reports, format: format, colour: colour)
             } else {
-                text = try ReportRenderer.render(reports, format: reportFormat, colour: colour)
+                text = try ReportRenderer.render(reports, format: format, colour: colour)
             }
             if timings {
                 Output.note("timings: sql \(spent.sql) statistics \(spent.statistics) rendering \(ContinuousClock.now - renderStart) for \(reports.count) hypotheses")

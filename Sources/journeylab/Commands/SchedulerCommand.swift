@@ -15,10 +15,9 @@ struct SchedulerCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make every lifecycle move that is due now (safe to run from several processes at once).")
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "text or json") var format: OutputFormat = .text
+        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
 
         func validate() throws {
-            try Output.require(format, oneOf: [.text, .json], command: "scheduler tick")
         }
 
         func run() async throws {

@@ -13,10 +13,10 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the HTTP API (assignments, events, hypotheses, reports, metrics).",
         discussion: """
-            Flags override JOURNEYLAB_HOST, JOURNEYLAB_PORT, JOURNEYLAB_POOL_SIZE, JOURNEYLAB_TICK_INTERVAL,
-            JOURNEYLAB_KEY_CACHE_SECONDS and JOURNEYLAB_MIGRATE_ON_START; JOURNEYLAB_RATE_LIMIT and JOURNEYLAB_LOG_LEVEL
-            apply too. SIGTERM or SIGINT: in-flight requests finish, then the database pool closes.
-            With a least-privilege role (`journeylab db grant ROLE`) use --no-migrate: the schema owner runs
+            Flags override JOURNEYLAB_HOST, JOURNEYLAB_PORT, JOURNEYLAB_POOL_SIZE, JOURNEYLAB_TICK_INTERVAL, \
+            JOURNEYLAB_KEY_CACHE_SECONDS and JOURNEYLAB_MIGRATE_ON_START; JOURNEYLAB_RATE_LIMIT and JOURNEYLAB_LOG_LEVEL \
+            apply too. SIGTERM or SIGINT: in-flight requests finish, then the database pool closes. \
+            With a least-privilege role (`journeylab db grant ROLE`) use --no-migrate: the schema owner runs \
             `journeylab db migrate`, and /readyz answers 503 while migrations are pending.
             """)
     @OptionGroup var database: DatabaseOptions

@@ -15,7 +15,7 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run the car-brand-X demo end to end: import, start, simulate 8 dealers over HTTP, report.",
         discussion: """
-            Uses a fresh database `journeylab_demo` in the embedded cluster (replaced on every run) unless
+            Uses a fresh database `journeylab_demo` in the embedded cluster (replaced on every run) unless \
             --database-url names another one. Deterministic for a given --seed.
             """
     )
@@ -32,9 +32,6 @@ struct DemoCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (20...5000).contains(deals) else { throw ValidationError("--deals must be between 20 and 5000") }
-        guard format == .text || format == .json else {
-            throw ValidationError("demo cannot print --format \(format.rawValue): use text or json")
-        }
     }
 
     func run() async throws {

@@ -1,10 +1,20 @@
 import ArgumentParser
 import Foundation
+import Reports
 
-/// Output formats. Every command accepts the ones it can produce and refuses the others with exit 2.
+/// What most commands print: text for a person, or one JSON document for a script. `--help` lists exactly
+/// these, and the parser refuses anything else (exit 2).
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
-    case text, json, markdown, csv, html
+    case text, json
 }
+
+/// `hypothesis randomization` also prints a spreadsheet of the list.
+enum ListingFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case text, csv, json
+}
+
+/// `report` prints every format the Reports module renders.
+extension ReportFormat: ExpressibleByArgument {}
 
 /// Writes command output: exactly one JSON document on stdout for `--format json`; human text on stdout,
 /// progress and notes on stderr.
@@ -27,13 +37,5 @@ enum Output {
     /// A note for a human (stderr), kept out of machine-readable stdout.
     static func note(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))
-    }
-
-    /// Refuses formats a command cannot produce.
-    static func require(_ format: OutputFormat, oneOf allowed: [OutputFormat], command: String) throws {
-        guard allowed.contains(format) else {
-            throw ValidationError(
-                "\(command) cannot print --format \(format.rawValue): use one of \(allowed.map(\.rawValue).joined(separator: ", "))")
-        }
     }
 }
