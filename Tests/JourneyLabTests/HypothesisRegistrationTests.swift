@@ -201,4 +201,18 @@ struct HypothesisRegistrationTests {
         plan.targetDeals = 400
         #expect(RegistrationAdvice.warning(for: plan) == nil)
     }
+
+    /// The `journeylab plan` call the warning suggests describes this plan, not a default 1:1 one.
+    @Test func theSuggestedPlanCommandCarriesThePlansAllocationAlphaAndPower() throws {
+        var plan = try Self.base().validated(against: nil).plan
+        let plain = try #require(RegistrationAdvice.warning(for: plan))
+        #expect(plain.contains("`journeylab plan --baseline 0.2 --mde 0.15`"), "\(plain)")
+        plan.arms = [.init(name: "control", weight: 2, isControl: true), .init(name: "sms", weight: 1, isControl: false),
+                     .init(name: "call", weight: 1, isControl: false)]
+        plan.alpha = 0.1
+        plan.power = 0.9
+        let specific = try #require(RegistrationAdvice.warning(for: plan))
+        #expect(specific.contains("`journeylab plan --baseline 0.2 --mde 0.15 --weights 2,1,1 --alpha 0.1 --power 0.9`"),
+                "\(specific)")
+    }
 }

@@ -33,7 +33,18 @@ public enum RegistrationAdvice {
         let what = detectable.isFinite ? "only lifts of \(points(detectable)) or more" : "no lift at all"
         return "warning: with \(plan.targetDeals) deals the test can detect \(what) at power \(plan.power) "
             + "(baseline \(points(baseline, sign: false))); the expected lift \(points(mde)) would likely be missed — "
-            + "plan more deals (`journeylab plan --baseline \(baseline) --mde \(mde)`) or accept the lower power"
+            + "plan more deals (`\(planCommand(plan, baseline: baseline, mde: mde))`) or accept the lower power"
+    }
+
+    /// The `journeylab plan` call that answers "how many deals then?" for this plan: its weights, alpha and
+    /// power wherever they differ from `plan`'s defaults, so the deals it prints are the ones this plan needs.
+    static func planCommand(_ plan: Hypothesis.Plan, baseline: Double, mde: Double) -> String {
+        var command = "journeylab plan --baseline \(baseline) --mde \(mde)"
+        let weights = plan.arms.map(\.weight)
+        if weights != [1, 1] { command += " --weights " + weights.map(String.init).joined(separator: ",") }
+        if plan.alpha != 0.05 { command += " --alpha \(plan.alpha)" }
+        if plan.power != 0.8 { command += " --power \(plan.power)" }
+        return command
     }
 
     /// `+20.6 pp` / `20%`.
