@@ -416,11 +416,39 @@ struct SchedulerAssignTests {
             let used = entries.filter { $0.dealID != nil }.map { $0.slot! }
             #expect(used == Array(0..<used.count))
         }
+        // As printed: a line per slot through the open block, the used ones naming their deal.
+        let lines = listing.textLines()
+        let dealer0 = listing.entries.filter { $0.stratum == "dealer-0" }
+        #expect(lines.contains("stratum dealer-0") && lines.contains("stratum dealer-1"))
+        #expect(lines.filter { $0.hasPrefix("  slot ") }.count == listing.entries.count)
+        #expect(lines.contains("  slot 0 (block 0, size \(dealer0[0].blockSize!)): \(dealer0[0].arm) ← D-0"), "\(lines)")
+        #expect(lines.filter { $0.hasSuffix("(free)") }.count == listing.entries.count - 23)
         // Tampering with a stored arm shows up as a mismatch.
         let connection = try fixture.database.connect()
         try connection.execute(
             "UPDATE assignments SET arm = CASE arm WHEN 'control' THEN 'treatment' ELSE 'control' END WHERE deal_id = 'D-0'")
-        #expect(try RandomizationListing.load("listed", connection).mismatches.map(\.dealID) == ["D-0"])
+        let tampered = try RandomizationListing.load("listed", connection)
+        #expect(tampered.mismatches.map(\.dealID) == ["D-0"])
+        #expect(tampered.textLines().filter { $0.contains("MISMATCH") }.count == 1)
+        await fixture.shutdown()
+    }
+
+    @Test("a hash hypothesis's listing names each enrolled deal and its arm, without slots")
+    func hashListing() async throws {
+        let fixture = try SchedulerFixture()
+        _ = try fixture.addHypothesis("hashed", randomization: .hash, seed: 11)
+        let scheduler = fixture.scheduler()
+        var arms: [String: String] = [:]
+        for index in 0..<6 {
+            let result = try await scheduler.assign(
+                AssignmentRequest(dealID: "H-\(index)", dealerID: "dealer-0", stage: "first-visit"), actor: "t")
+            arms["H-\(index)"] = result.assignments.first?.arm
+        }
+        let listing = try RandomizationListing.load("hashed", fixture.database.connect())
+        let lines = listing.textLines()
+        #expect(lines[0].hasPrefix("Hypothesis hashed: hash randomization"))
+        #expect(!lines.contains { $0.contains("slot") || $0.hasPrefix(" :") }, "\(lines)")
+        for (deal, arm) in arms { #expect(lines.contains("  \(deal) → \(arm)"), "\(deal): \(lines)") }
         await fixture.shutdown()
     }
 }

@@ -42,22 +42,7 @@ struct HypothesisRandomizationCommand: AsyncParsableCommand {
                 Output.line(fields.map(Self.csvField).joined(separator: ","))
             }
         case .text:
-            Output.line("Hypothesis \(listing.hypothesisKey): \(listing.randomization.rawValue) randomization, stratified by \(listing.stratify.rawValue), seed \(listing.seed)")
-            Output.line("Arms: " + listing.arms.map { "\($0.name)×\($0.weight)" }.joined(separator: ", "))
-            Output.line("Algorithm: \(listing.algorithm)")
-            var currentStratum: String?
-            for entry in listing.entries {
-                if entry.stratum != currentStratum {
-                    currentStratum = entry.stratum
-                    Output.line("")
-                    Output.line("stratum \(entry.stratum)")
-                }
-                let position = entry.slot.map { "  slot \($0)" + (entry.block.map { " (block \($0), size \(entry.blockSize ?? 0))" } ?? "") } ?? " "
-                let deal = entry.dealID.map { " ← \($0)" } ?? "   (free)"
-                let mismatch = entry.storedArm.map { "  MISMATCH: stored \($0)" } ?? ""
-                Output.line("\(position): \(entry.arm)\(deal)\(mismatch)")
-            }
-            if listing.entries.isEmpty { Output.line("No deal enrolled yet.") }
+            listing.textLines().forEach { Output.line($0) }
         }
         if !listing.mismatches.isEmpty {
             Output.note("error: \(listing.mismatches.count) stored arms differ from the regenerated list")
