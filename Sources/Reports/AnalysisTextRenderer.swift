@@ -48,7 +48,7 @@ public struct AnalysisTextRenderer: Sendable {
             let relativeInterval = interval(comparison.relativeLiftCI, scale: 100, unit: "%")
             let block: [[String]] = [
                 [
-                    "difference", NumberText.points(comparison.diff) + " points",
+                    "difference", comparison.diff.isFinite ? NumberText.points(comparison.diff) + " points" : "n/a",
                     "\(level) interval " + interval(comparison.diffCI, scale: 100, unit: " points"),
                 ],
                 ["relative lift", relative, "\(level) interval " + relativeInterval],

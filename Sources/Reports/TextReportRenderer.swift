@@ -26,7 +26,8 @@ struct TextReportRenderer {
         lines.append("")
         lines.append(
             AnalysisTextRenderer(alpha: p.alpha, power: p.power).render(report.analysis)
-                .split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n"))
+                .split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "  " + $0 }
+                .joined(separator: "\n"))
         if let stratified = report.stratified {
             lines.append(
                 "  stratified by dealer (CMH): \(NumberText.pEquals(stratified.pValue)), common odds ratio \(stratified.commonOddsRatio.map { Formatting.number($0, digits: 2) } ?? "—") over \(stratified.strataUsed) dealers"
@@ -48,7 +49,12 @@ struct TextReportRenderer {
             }
         }
         lines.append("")
-        return lines.joined(separator: "\n")
+        // Padded columns end in spaces; a terminal or a diff shows none.
+        return lines.map { line in
+            var line = line
+            while line.hasSuffix(" ") { line.removeLast() }
+            return line
+        }.joined(separator: "\n")
     }
 
     private func bold(_ text: String) -> String { colour ? "\u{1B}[1m\(text)\u{1B}[0m" : text }

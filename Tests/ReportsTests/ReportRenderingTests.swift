@@ -108,9 +108,11 @@ struct ReportRenderingTests {
             plan: AnalysisPlan())
         let text = AnalysisTextRenderer().render(empty)
         #expect(text.contains("95% interval n/a\n"))
-        #expect(!text.contains("n/a to"))
+        #expect(!text.contains("n/a to") && !text.contains("n/a points"))
         var report = try await Self.report()
         report.analysis = empty
+        let terminal = try ReportRenderer.render([report], format: .text)
+        #expect(!terminal.split(separator: "\n").contains { $0.hasSuffix(" ") }, "no line ends in spaces")
         for format in [ReportFormat.markdown, .html] {
             let rendered = try ReportRenderer.render([report], format: format)
             #expect(!rendered.contains("to —"), "\(format): half an interval")
