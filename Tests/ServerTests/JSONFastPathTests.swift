@@ -1,5 +1,6 @@
 import Foundation
 import JourneyLab
+import NIOCore
 import Testing
 
 @testable import Server
@@ -30,6 +31,25 @@ struct JSONFastPathTests {
         }
         let empty = AssignmentResult(dealID: text, assignments: [])
         #expect(try JSONDecoder().decode(AssignmentResult.self, from: Data(JSONText.bytes(empty))) == empty)
+    }
+
+    @Test("a problem document reads back with Foundation's decoder, members in RFC 9457's order", arguments: awkward)
+    func problemDocument(text: String) throws {
+        var problem = Problem(.unprocessableContent, text, field: text)
+        problem.ready = false
+        let bytes = problem.body(requestID: text).readableBytesView
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        #expect(object["detail"] as? String == text && object["field"] as? String == text)
+        #expect(object["request_id"] as? String == text && object["status"] as? Int == 422)
+        #expect(object["type"] as? String == problem.type && object["title"] as? String == problem.title)
+        #expect(object["ready"] as? Bool == false && object.count == 7)
+        let keys = ["\"type\":", "\"title\":", "\"status\":", "\"detail\":", "\"field\":", "\"request_id\":", "\"ready\":"]
+        let written = String(decoding: bytes, as: UTF8.self)
+        let positions = keys.compactMap { written.range(of: $0)?.lowerBound }
+        #expect(positions.count == keys.count && positions == positions.sorted(), "\(written)")
+        #expect(written.hasPrefix("{\"type\":"))
+        let bare = Problem(.notFound, "no such resource").body(requestID: nil)
+        #expect(String(buffer: bare).hasSuffix("\"detail\":\"no such resource\"}"))
     }
 
     @Test("a flat object's members are captured as JSONDecoder reads them, escapes included")
