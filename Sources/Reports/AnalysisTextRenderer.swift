@@ -125,9 +125,7 @@ public struct AnalysisTextRenderer: Sendable {
                 let padding = String(repeating: " ", count: widths[index] - cell.count)
                 cells.append(rightAligned.contains(index) ? padding + cell : cell + padding)
             }
-            var line = cells.joined(separator: "  ")
-            while line.hasSuffix(" ") { line.removeLast() }
-            return line
+            return Formatting.trimmingTrailingSpaces(cells.joined(separator: "  "))
         }
     }
 }

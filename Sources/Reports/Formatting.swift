@@ -21,6 +21,13 @@ enum Formatting {
         return points(interval.lower) + " to " + points(interval.upper)
     }
 
+    /// `line` without the spaces that padding left at its end.
+    static func trimmingTrailingSpaces(_ line: String) -> String {
+        var line = line
+        while line.hasSuffix(" ") { line.removeLast() }
+        return line
+    }
+
     static func number(_ value: Double, digits: Int = 3) -> String {
         guard value.isFinite else { return "" }
         return String(format: "%.\(digits)f", value)

@@ -26,8 +26,7 @@ struct TextReportRenderer {
         lines.append("")
         lines.append(
             AnalysisTextRenderer(alpha: p.alpha, power: p.power).render(report.analysis)
-                .split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "  " + $0 }
-                .joined(separator: "\n"))
+                .split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n"))
         if let stratified = report.stratified {
             lines.append(
                 "  stratified by dealer (CMH): \(NumberText.pEquals(stratified.pValue)), common odds ratio \(stratified.commonOddsRatio.map { Formatting.number($0, digits: 2) } ?? "—") over \(stratified.strataUsed) dealers"
@@ -49,12 +48,9 @@ struct TextReportRenderer {
             }
         }
         lines.append("")
-        // Padded columns end in spaces; a terminal or a diff shows none.
-        return lines.map { line in
-            var line = line
-            while line.hasSuffix(" ") { line.removeLast() }
-            return line
-        }.joined(separator: "\n")
+        // Indented blank lines and padded columns end in spaces; a terminal or a diff shows none.
+        return lines.joined(separator: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+            .map { Formatting.trimmingTrailingSpaces(String($0)) }.joined(separator: "\n")
     }
 
     private func bold(_ text: String) -> String { colour ? "\u{1B}[1m\(text)\u{1B}[0m" : text }

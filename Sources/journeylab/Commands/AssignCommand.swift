@@ -21,8 +21,6 @@ struct AssignCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The deal's customer segment.", valueName: "segment")) var segment: String?
     @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
 
-    func validate() throws {
-    }
 
     func run() async throws {
         let request = AssignmentRequest(dealID: deal, dealerID: dealer, stage: stage, segment: segment)

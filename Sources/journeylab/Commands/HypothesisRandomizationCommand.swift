@@ -19,9 +19,6 @@ struct HypothesisRandomizationCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The hypothesis key.", valueName: "id")) var id: String
     @Option(help: "text for people, csv for a spreadsheet, json for scripts.") var format: ListingFormat = .text
 
-    func validate() throws {
-
-    }
 
     func run() async throws {
         let key = id

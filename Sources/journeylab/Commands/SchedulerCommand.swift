@@ -17,8 +17,6 @@ struct SchedulerCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
 
-        func validate() throws {
-        }
 
         func run() async throws {
             // The moves are this command's output; the ticker's own log lines are for the server.
