@@ -36,7 +36,15 @@ struct HypothesisLifecycleTests {
             if allowed.isEmpty {
                 #expect(error.message.contains("is final"))
             } else {
-                #expect(error.message.contains("allowed moves are: " + allowed.map(\.rawValue).joined(separator: ", ")))
+                // The marketer's moves by name; the ticker's only as what it will do, never as a command.
+                let manual = allowed.filter { ![.activate, .ready, .expire].contains($0) }.map(\.rawValue)
+                if !manual.isEmpty {
+                    #expect(error.message.contains("allowed moves are: " + manual.joined(separator: ", ")))
+                }
+                for tickerMove in allowed where [.activate, .ready, .expire].contains(tickerMove) {
+                    #expect(error.message.contains("the lifecycle ticker: "))
+                    #expect(error.message.contains(tickerMove.rawValue + " "))
+                }
             }
         }
     }
@@ -56,6 +64,15 @@ struct HypothesisLifecycleTests {
         #expect(throws: JourneyLabError.self) {
             try HypothesisLifecycle.target(of: .activate, from: .scheduled, startAt: later, now: Self.now)
         }
+    }
+
+    @Test func refusalFromRunningSaysTheTickerMarksItReady() throws {
+        let error = HypothesisLifecycle.refusal(.conclude, from: .running, key: "accessories-email-chain")
+        #expect(
+            error.message
+                == "cannot conclude hypothesis accessories-email-chain: it is running; from running the allowed moves are: "
+                + "pause, stop; the lifecycle ticker: ready once the target deals are resolved and min-days have passed, "
+                + "expire when max-days pass")
     }
 
     @Test func refusalNamesStateAndMoves() throws {

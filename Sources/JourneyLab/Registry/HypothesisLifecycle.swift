@@ -22,6 +22,30 @@ public enum HypothesisLifecycle {
             default: return rawValue
             }
         }
+
+        /// For the moves only the lifecycle ticker makes: when it makes them. `nil` for the marketer's moves,
+        /// which are `journeylab hypothesis` subcommands of the same name.
+        public var tickerCondition: String? {
+            switch self {
+            case .activate: return "activate on the start date"
+            case .ready: return "ready once the target deals are resolved and min-days have passed"
+            case .expire: return "expire when max-days pass"
+            case .start, .pause, .resume, .stop, .conclude: return nil
+            }
+        }
+    }
+
+    /// The allowed moves from a status in words: the marketer's commands first, then what the ticker will
+    /// do ("pause, stop; the lifecycle ticker: ready once …, expire when …"), so nobody looks for a
+    /// `hypothesis ready` command.
+    public static func describeMoves(from status: Hypothesis.Status) -> String {
+        let allowed = allowedMoves(from: status)
+        let manual = allowed.filter { $0.tickerCondition == nil }.map(\.rawValue)
+        let ticker = allowed.compactMap(\.tickerCondition)
+        var parts: [String] = []
+        if !manual.isEmpty { parts.append(manual.joined(separator: ", ")) }
+        if !ticker.isEmpty { parts.append("the lifecycle ticker: " + ticker.joined(separator: ", ")) }
+        return parts.joined(separator: "; ")
     }
 
     /// The moves allowed from a status, in a stable order.
@@ -73,7 +97,7 @@ public enum HypothesisLifecycle {
         let next =
             allowed.isEmpty
             ? "\(status.rawValue) is final: no move is allowed"
-            : "from \(status.rawValue) the allowed moves are: " + allowed.map(\.rawValue).joined(separator: ", ")
+            : "from \(status.rawValue) the allowed moves are: " + describeMoves(from: status)
         return JourneyLabError(.illegalState, "cannot \(move.verb) \(name): it is \(status.rawValue); \(next)")
     }
 }

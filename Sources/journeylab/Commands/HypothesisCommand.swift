@@ -297,8 +297,8 @@ struct HypothesisCommand: AsyncParsableCommand {
             } else {
                 Output.line("days: not started · min \(progress.minDays) · max \(progress.maxDays)")
             }
-            let moves = details.allowedMoves.map(\.rawValue)
-            Output.line("next moves: " + (moves.isEmpty ? "none (final)" : moves.joined(separator: ", ")))
+            let moves = HypothesisLifecycle.describeMoves(from: hypothesis.status)
+            Output.line("next moves: " + (moves.isEmpty ? "none (final)" : moves))
         }
     }
 
