@@ -24,9 +24,11 @@ struct TextReportRenderer {
             "  progress: \(progress.resolved) of \(progress.target) deals resolved, \(progress.enrolled) enrolled"
                 + (progress.daysElapsed.map { String(format: ", day %.0f of %d–%d", $0, p.minDays, p.maxDays) } ?? ""))
         lines.append("")
-        lines.append(
-            AnalysisTextRenderer(alpha: p.alpha, power: p.power).render(report.analysis)
-                .split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n"))
+        let analysis = AnalysisTextRenderer(alpha: p.alpha, power: p.power).render(report.analysis)
+        // Indented line by line; its closing newline is not a line (else two blank lines before what follows).
+        lines.append(contentsOf: analysis.split(separator: "\n", omittingEmptySubsequences: false)
+            .dropLast(analysis.hasSuffix("\n") ? 1 : 0).map { "  " + $0 })
+        if report.stratified != nil || report.pAdjustedAcrossReport != nil { lines.append("") }
         if let stratified = report.stratified {
             lines.append(
                 "  stratified by dealer (CMH): \(NumberText.pEquals(stratified.pValue)), common odds ratio \(stratified.commonOddsRatio.map { Formatting.number($0, digits: 2) } ?? "—") over \(stratified.strataUsed) dealers"

@@ -113,6 +113,7 @@ struct ReportRenderingTests {
         report.analysis = empty
         let terminal = try ReportRenderer.render([report], format: .text)
         #expect(!terminal.split(separator: "\n").contains { $0.hasSuffix(" ") }, "no line ends in spaces")
+        #expect(!terminal.contains("\n\n\n"), "one blank line between sections, not two")
         for format in [ReportFormat.markdown, .html] {
             let rendered = try ReportRenderer.render([report], format: format)
             #expect(!rendered.contains("to —"), "\(format): half an interval")
