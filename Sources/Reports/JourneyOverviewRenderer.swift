@@ -51,6 +51,13 @@ public enum JourneyOverviewRenderer {
         return all.filter { seen.insert($0.key).inserted }
     }
 
+    /// The overview's decision column: a test that has not started has no decision yet (its report's
+    /// "continue" would read as if it were collecting deals).
+    static func decision(of leaf: JourneyStore.Tree.HypothesisLeaf, _ report: HypothesisReport?) -> String {
+        if leaf.status == .draft || leaf.status == .scheduled { return "not started" }
+        return report?.analysis.decision.rawValue ?? leaf.status.rawValue
+    }
+
     static func table(_ tree: JourneyStore.Tree, _ reports: [String: HypothesisReport], markdown: Bool) -> String {
         var rows: [[String]] = []
         for stage in tree.stages {
@@ -59,7 +66,7 @@ public enum JourneyOverviewRenderer {
                 rows.append([
                     stage.name, leaf.key, leaf.status.rawValue,
                     report.map { "\($0.progress.resolved)/\($0.progress.target)" } ?? "—",
-                    report?.analysis.decision.rawValue ?? "—",
+                    decision(of: leaf, report),
                 ])
             }
         }
@@ -86,8 +93,9 @@ public enum JourneyOverviewRenderer {
                 html += "<div class=\"barrier\" style=\"font-size:.85rem;margin-left:.6rem\">✗ \(Formatting.html(barrier.text))"
                 let leaves = barrier.hypotheses + barrier.recommendations.flatMap(\.hypotheses)
                 for leaf in leaves {
-                    let decision = reports[leaf.key]?.analysis.decision.rawValue ?? leaf.status.rawValue
-                    html += " <a class=\"tag \(decision)\" href=\"#\(Formatting.html(leaf.key))\">\(Formatting.html(leaf.key)): \(decision)</a>"
+                    let decision = decision(of: leaf, reports[leaf.key])
+                    let style = decision.replacingOccurrences(of: " ", with: "-")
+                    html += " <a class=\"tag \(style)\" href=\"#\(Formatting.html(leaf.key))\">\(Formatting.html(leaf.key)): \(decision)</a>"
                 }
                 html += "</div>"
             }

@@ -118,6 +118,32 @@ struct EvaluatorTests {
         #expect(report.analysis.reasons.filter { $0.contains("11 of the") }.count == 1, "\(report.analysis.reasons)")
     }
 
+    /// The status changes what the numbers mean: a paused test keeps collecting only once resumed, and a
+    /// stopped or expired one collects nothing more, so it gets a final decision on the deals at hand.
+    @Test(arguments: [Hypothesis.Status.draft, .paused, .stopped, .expired])
+    func theStatusIsTheFirstReason(_ status: Hypothesis.Status) async throws {
+        let database = try TestDatabase.create()
+        let connection = try database.connect()
+        try Self.seed(connection, arms: [("control", 10, 5, 1, 0), ("treatment", 10, 6, 4, 0)])
+        try connection.execute("UPDATE hypotheses SET status = $1 WHERE key = 'accessories-email-chain'", [status.rawValue])
+        let pool = database.pool()
+        let report = try await Evaluator(pool: pool).report(for: "accessories-email-chain")
+        await pool.shutdown()
+        let first = try #require(report.analysis.reasons.first)
+        switch status {
+        case .draft:
+            #expect(first.contains("not started") && first.contains("journeylab hypothesis start accessories-email-chain"))
+            #expect(report.analysis.decision == .continue)
+        case .paused:
+            #expect(first.contains("paused") && first.contains("journeylab hypothesis resume accessories-email-chain"))
+            #expect(report.analysis.decision == .continue)
+        default:
+            #expect(first.contains("\(status.rawValue)") && first.contains("11 of the 30 planned deals"), "\(first)")
+            #expect(report.analysis.decision != .continue, "no more deals will come: \(report.analysis.reasons)")
+            #expect(!report.analysis.reasons.contains { $0.contains("Keep collecting") })
+        }
+    }
+
     @Test func imbalanceBeyondTheOpenBlockIsAnIntegrityError() async throws {
         let database = try TestDatabase.create()
         // 30 vs 5 in one block-randomized hypothesis cannot come from the sequence.

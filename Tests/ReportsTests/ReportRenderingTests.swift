@@ -11,6 +11,15 @@ import TestSupport
 @Suite("Report rendering")
 struct ReportRenderingTests {
     static func report() async throws -> HypothesisReport {
+        let database = try seeded()
+        let pool = database.pool()
+        let report = try await Evaluator(pool: pool).report(for: "signing-gift")
+        await pool.shutdown()
+        return report
+    }
+
+    /// A journey with one running hypothesis (`signing-gift`, target 20, 24 deals over 4 dealers, all resolved).
+    static func seeded() throws -> TestDatabase {
         let database = try TestDatabase.create()
         let connection = try database.connect()
         try connection.execute("INSERT INTO segments (key, name) VALUES ('family-men-30', 'Family men 30+')")
@@ -40,10 +49,49 @@ struct ReportRenderingTests {
                 VALUES ($1, 'close', $2, $3::timestamptz, 'x', true)
                 """, [deal, won ? "closed_won" : "closed_lost", Date(timeIntervalSince1970: 1_780_000_000 + Double(index) * 200_000)])
         }
+        return database
+    }
+
+    /// `report --journey`: every hypothesis of the journey by stage, with status, progress and decision; a
+    /// test not yet started has no decision; in HTML the funnel leads, stage by stage, with each barrier's
+    /// hypotheses tagged by their outcome.
+    @Test func journeyOverviewListsEveryHypothesisByStage() async throws {
+        let database = try Self.seeded()
+        let connection = try database.connect()
+        try connection.execute(
+            "INSERT INTO stages (journey_key, key, position, name) VALUES ('car-brand-x', 'await-car', 1, 'Waiting for the car')")
+        try HypothesisStore.insert(
+            Hypothesis(
+                key: "status-chain", journeyKey: "car-brand-x", stageKey: "await-car", title: "Status messages",
+                status: .draft, plan: Hypothesis.Plan(metric: "closed_won", arms: [
+                    .init(name: "control", weight: 1, isControl: true), .init(name: "treatment", weight: 1, isControl: false),
+                ], targetDeals: 40, seed: 5)), connection)
         let pool = database.pool()
-        let report = try await Evaluator(pool: pool).report(for: "signing-gift")
+        let evaluator = Evaluator(pool: pool)
+        let keys = try await evaluator.hypothesisKeys(journey: "car-brand-x")
+        #expect(keys == ["signing-gift", "status-chain"], "funnel order")
+        let reports = try await evaluator.reports(for: keys)
         await pool.shutdown()
-        return report
+        let tree = try JourneyStore.tree("car-brand-x", connection)
+        let running = try #require(reports.first).analysis.decision.rawValue
+
+        let text = try JourneyOverviewRenderer.render(tree, reports: reports, format: .text)
+        let rows = text.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        #expect(rows.contains("Signing the deal signing-gift running 24/20 \(running)"), "\(rows.prefix(4))")
+        #expect(rows.contains("Waiting for the car status-chain draft 0/40 not started"), "\(rows.prefix(4))")
+
+        let markdown = try JourneyOverviewRenderer.render(tree, reports: reports, format: .markdown)
+        #expect(markdown.contains("| Waiting for the car | status-chain | draft | 0/40 | not started |"))
+
+        let html = try JourneyOverviewRenderer.render(tree, reports: reports, format: .html)
+        let funnel = try #require(html.range(of: "data-section=\"funnel\""))
+        let decision = try #require(html.range(of: "data-section=\"decision\""))
+        #expect(funnel.lowerBound < decision.lowerBound, "the funnel leads")
+        let signing = try #require(html.range(of: "1. Signing the deal"))
+        let waiting = try #require(html.range(of: "2. Waiting for the car"))
+        #expect(signing.lowerBound < waiting.lowerBound)
+        #expect(html.contains(">signing-gift: \(running)</a>"))
+        #expect(!html.contains("status-chain: continue"))
     }
 
     @Test func htmlIsSelfContainedWithEverySection() async throws {

@@ -109,7 +109,8 @@ public struct Evaluator: Sendable {
 
         let resolved = totals.values.reduce(0) { $0 + $1.deals }
         let enrolled = totals.values.reduce(0) { $0 + $1.enrolled }
-        let isComplete = resolved >= plan.targetDeals || hypothesis.status == .concluded
+        // A stopped or expired test gets no more deals: its decision rests on the deals at hand.
+        let isComplete = resolved >= plan.targetDeals || [.concluded, .stopped, .expired].contains(hypothesis.status)
         let counts = orderedArms.map {
             let tally = totals[$0.name] ?? ArmTally(arm: $0.name)
             return ArmCounts(name: $0.name, enrolled: tally.enrolled, deals: tally.deals, conversions: tally.conversions)
@@ -140,6 +141,7 @@ public struct Evaluator: Sendable {
             targetDeals: plan.targetDeals, isComplete: isComplete, boundaryCrossed: boundaryCrossed,
             baselineRate: plan.baselineRate, metric: plan.metric)
         var analysis = try ProportionAnalysis.analyze(counts, plan: analysisPlan)
+        if let note = Self.statusReason(hypothesis, resolved: resolved) { analysis.reasons.insert(note, at: 0) }
 
         // Under block randomization every stratum stays within one open block of its planned split.
         var integrityError: String?
@@ -214,5 +216,29 @@ public struct Evaluator: Sendable {
                 return .init(arm: arm.name, total: tally.revenue, perResolvedDeal: tally.deals > 0 ? tally.revenue / Double(tally.deals) : nil)
             },
             generatedAt: now)
+    }
+}
+
+extension Evaluator {
+    /// What the hypothesis's status means for its decision, when the numbers alone would mislead: a draft
+    /// or paused test "keeps collecting" only once someone starts or resumes it, and a stopped or expired
+    /// one collects nothing more.
+    static func statusReason(_ hypothesis: Hypothesis, resolved: Int) -> String? {
+        let key = hypothesis.key, target = hypothesis.plan.targetDeals
+        switch hypothesis.status {
+        case .draft:
+            return "not started: no deals are enrolled until `journeylab hypothesis start \(key)` freezes the plan and starts the test."
+        case .scheduled:
+            let date = hypothesis.startAt.map { " on \(PlainDate.format($0))" } ?? ""
+            return "scheduled to start\(date): deals are enrolled from then on."
+        case .paused:
+            return "paused: no new deals are enrolled until `journeylab hypothesis resume \(key)`."
+        case .stopped where resolved < target:
+            return "stopped with \(resolved) of the \(target) planned deals resolved: no more deals will come, so the decision rests on these."
+        case .expired where resolved < target:
+            return "expired (max-days passed) with \(resolved) of the \(target) planned deals resolved: no more deals will come, so the decision rests on these."
+        case .running, .ready, .concluded, .stopped, .expired:
+            return nil
+        }
     }
 }
