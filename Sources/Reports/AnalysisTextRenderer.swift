@@ -11,14 +11,26 @@ public struct AnalysisTextRenderer: Sendable {
     public var alpha: Double
     /// The power the plan asked for (for the power sentence).
     public var power: Double
+    /// While a test runs, its power and MDE refer to the planned deals, not to the few at hand: then this
+    /// is the planned total, and the power sentence says so.
+    public var plannedDeals: Int?
 
     /// A renderer.
     /// - Parameters:
     ///   - alpha: the analysis' alpha.
     ///   - power: the plan's power.
-    public init(alpha: Double = 0.05, power: Double = 0.8) {
+    ///   - plannedDeals: the planned total while the test is still collecting deals; nil once complete.
+    public init(alpha: Double = 0.05, power: Double = 0.8, plannedDeals: Int? = nil) {
         self.alpha = alpha
         self.power = power
+        self.plannedDeals = plannedDeals
+    }
+
+    /// Whose power the sentence is about: "the planned 150 deals" while running, else "these 80 deals".
+    public static func powerSubject(_ result: AnalysisResult, plannedDeals: Int?) -> String {
+        if let plannedDeals { return "the planned \(plannedDeals) deals" }
+        let deals = result.arms.reduce(0) { $0 + $1.deals }
+        return deals == 1 ? "this 1 deal" : "these \(deals) deals"
     }
 
     /// The text, ending with a newline.
@@ -70,7 +82,7 @@ public struct AnalysisTextRenderer: Sendable {
         lines.append("")
         let srmText = result.srm.flag ? "MISMATCH — check the assignment" : "no mismatch"
         lines.append("Sample ratio: chi-square \(NumberText.pEquals(result.srm.pValue)) (\(srmText))")
-        lines.append(powerLine(result.power))
+        lines.append(powerLine(result))
         lines.append("")
         lines.append("Decision: \(headline(result.decision))")
         for reason in result.reasons { lines.append("  - " + reason) }
@@ -87,13 +99,15 @@ public struct AnalysisTextRenderer: Sendable {
         }
     }
 
-    func powerLine(_ power: AnalysisResult.Power) -> String {
+    func powerLine(_ result: AnalysisResult) -> String {
+        let power = result.power
         let powerText = NumberText.fixed(self.power * 100, decimals: 0) + "%"
+        let subject = Self.powerSubject(result, plannedDeals: plannedDeals)
         var line = "Power: "
         if power.mde.isFinite {
-            line += "these deals detect a lift of \(NumberText.pointSize(power.mde)) points with \(powerText) power"
+            line += "with \(subject) the test detects a lift of \(NumberText.pointSize(power.mde)) points with \(powerText) power"
         } else {
-            line += "these deals cannot reliably detect any lift"
+            line += "with \(subject) the test cannot reliably detect any lift"
         }
         // deals_needed is present exactly when the plan has an MDE; power_at_mde is then the power at it.
         if let needed = power.dealsNeeded {

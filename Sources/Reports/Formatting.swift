@@ -21,6 +21,12 @@ enum Formatting {
         return points(interval.lower) + " to " + points(interval.upper)
     }
 
+    /// "8.9% – 53.2%"; a single "—" when the interval is undefined (an arm without deals).
+    static func percentRange(_ interval: Interval) -> String {
+        guard interval.lower.isFinite, interval.upper.isFinite else { return "—" }
+        return percent(interval.lower) + " – " + percent(interval.upper)
+    }
+
     /// `line` without the spaces that padding left at its end.
     static func trimmingTrailingSpaces(_ line: String) -> String {
         var line = line
@@ -37,6 +43,14 @@ enum Formatting {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withFullDate]
         return formatter.string(from: date)
+    }
+
+    /// A sentence for HTML: escaped, with `quoted commands` as <code> (as Markdown shows them); an odd
+    /// backtick is left as it is.
+    static func htmlProse(_ text: String) -> String {
+        let parts = html(text).split(separator: "`", omittingEmptySubsequences: false)
+        guard parts.count > 1, parts.count % 2 == 1 else { return html(text) }
+        return parts.enumerated().map { $0.offset % 2 == 1 ? "<code>\($0.element)</code>" : String($0.element) }.joined()
     }
 
     static func html(_ text: String) -> String {

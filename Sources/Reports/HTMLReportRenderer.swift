@@ -33,7 +33,7 @@ enum HTMLReportRenderer {
         var html = "<section class=\"hypothesis\" id=\"\(Formatting.html(h.id))\">"
         html += "<h2>\(Formatting.html(h.title))</h2>"
         html += "<div class=\"banner \(a.decision.rawValue)\" data-section=\"decision\"><strong>\(bannerTitle(a.decision))</strong><ul>"
-        for reason in a.reasons { html += "<li>\(Formatting.html(reason))</li>" }
+        for reason in a.reasons { html += "<li>\(Formatting.htmlProse(reason))</li>" }
         html += "</ul></div>"
 
         html += "<div class=\"trace\" data-section=\"context\"><h3>What it tests</h3><ol class=\"path\">"
@@ -45,7 +45,7 @@ enum HTMLReportRenderer {
         }
         html += "</ol></div>"
 
-        html += "<div data-section=\"plan\"><h3>Frozen plan</h3><table class=\"plan\">"
+        html += "<div data-section=\"plan\"><h3>\(p.hash == nil ? "Plan (not frozen until the test starts)" : "Frozen plan")</h3><table class=\"plan\">"
         let planRows: [(String, String)] = [
             ("hypothesis", h.id), ("status", h.status + (h.outcome.map { " (\($0))" } ?? "")), ("metric", p.metric),
             ("arms", zip(p.arms, p.weights).map { "\($0) ×\($1)" }.joined(separator: ", ") + " — control: \(p.control)"),
@@ -62,7 +62,7 @@ enum HTMLReportRenderer {
         html += SVGChart.rates(a.arms.map { ($0.name, $0.rate, $0.rateCI.lower, $0.rateCI.upper) })
         html += "<table><tr><th>arm</th><th>enrolled</th><th>resolved</th><th>conversions</th><th>rate</th><th>interval</th></tr>"
         for arm in a.arms {
-            html += "<tr><td>\(Formatting.html(arm.name))</td><td>\(arm.enrolled)</td><td>\(arm.deals)</td><td>\(arm.conversions)</td><td>\(Formatting.percent(arm.rate))</td><td>\(Formatting.percent(arm.rateCI.lower)) – \(Formatting.percent(arm.rateCI.upper))</td></tr>"
+            html += "<tr><td>\(Formatting.html(arm.name))</td><td>\(arm.enrolled)</td><td>\(arm.deals)</td><td>\(arm.conversions)</td><td>\(Formatting.percent(arm.rate))</td><td>\(Formatting.percentRange(arm.rateCI))</td></tr>"
         }
         html += "</table></div>"
 
@@ -73,7 +73,10 @@ enum HTMLReportRenderer {
             html += "<tr><td>\(Formatting.html(c.arm)) vs \(Formatting.html(c.baseline))</td><td>\(Formatting.points(c.diff))</td><td>\(Formatting.pointsRange(c.diffCI))</td><td>\(Formatting.percent(c.relativeLift))</td><td>\(NumberText.pValue(c.pValue))</td><td>\(NumberText.pValue(c.pFisher))</td><td>\(NumberText.pValue(c.pZTest))</td><td>\(NumberText.pValue(c.pAdjusted))</td><td>\(Formatting.percent(c.probBeatBaseline))</td><td>\(Formatting.points(c.expectedLoss, digits: 2))</td></tr>"
         }
         html += "</table><p class=\"note\">Sample-ratio check: \(NumberText.pEquals(a.srm.pValue))\(a.srm.flag ? " — <strong>mismatch</strong>" : ""). "
-        html += "With these deals the test can detect a lift of \(Formatting.points(a.power.mde)) at \(Int(p.power * 100))% power"
+        let subject = AnalysisTextRenderer.powerSubject(a, plannedDeals: report.progress.isComplete ? nil : report.progress.target)
+        html += a.power.mde.isFinite
+            ? "With \(subject) the test can detect a lift of \(Formatting.points(a.power.mde)) at \(Int(p.power * 100))% power"
+            : "With \(subject) the test cannot reliably detect any lift"
         html += a.power.dealsNeeded.map { "; the planned MDE needs about \($0) resolved deals." } ?? "."
         if let s = report.stratified {
             html += " Stratified by dealer (Cochran–Mantel–Haenszel): \(NumberText.pEquals(s.pValue)), common odds ratio \(s.commonOddsRatio.map { Formatting.number($0, digits: 2) } ?? "—")."
@@ -133,7 +136,7 @@ enum HTMLReportRenderer {
         .banner{border-radius:8px;padding:.8rem 1.1rem;margin:1rem 0;border-left:8px solid}
         .banner ul{margin:.4rem 0 0 1rem;padding:0}.adopt{background:#f0fff4;border-color:#2f855a}.reject{background:#fff5f5;border-color:#c53030}
         .inconclusive{background:#fffaf0;border-color:#c05621}.continue{background:#ebf8ff;border-color:#2b6cb0}
-        .tag{padding:0 .4rem;border-radius:4px;font-size:.8rem}.path{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.4rem}
+        code{font-size:.9em;background:rgba(0,0,0,.06);padding:0 .2rem;border-radius:3px}.tag{padding:0 .4rem;border-radius:4px;font-size:.8rem}.path{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.4rem}
         .path li{background:#edf2f7;border-radius:6px;padding:.3rem .6rem}.path li span{display:block;font-size:.7rem;color:#718096;text-transform:uppercase}
         .label{font-size:12px;fill:#2d3748}.tick,.note,.value{font-size:11px;fill:#4a5568}svg{display:block;margin:.5rem 0}
         .glossary dt{font-weight:600;margin-top:.6rem}.glossary dd{margin-left:1rem;color:#2d3748}

@@ -17,13 +17,13 @@ enum MarkdownReportRenderer {
         if let hash = p.hash { md += "| plan hash | `\(hash)` |\n" }
         md += "\n| arm | enrolled | resolved | conversions | rate | \(Int((1 - p.alpha) * 100))% CI |\n|---|---:|---:|---:|---:|---|\n"
         for arm in a.arms {
-            md += "| \(arm.name) | \(arm.enrolled) | \(arm.deals) | \(arm.conversions) | \(Formatting.percent(arm.rate)) | \(Formatting.percent(arm.rateCI.lower)) – \(Formatting.percent(arm.rateCI.upper)) |\n"
+            md += "| \(arm.name) | \(arm.enrolled) | \(arm.deals) | \(arm.conversions) | \(Formatting.percent(arm.rate)) | \(Formatting.percentRange(arm.rateCI)) |\n"
         }
         md += "\n| comparison | difference | CI | relative lift | p (Boschloo) | p (Holm) | P(beat control) |\n|---|---:|---|---:|---:|---:|---:|\n"
         for c in a.comparisons {
             md += "| \(c.arm) vs \(c.baseline) | \(Formatting.points(c.diff)) | \(Formatting.pointsRange(c.diffCI)) | \(Formatting.percent(c.relativeLift)) | \(NumberText.pValue(c.pValue)) | \(NumberText.pValue(c.pAdjusted)) | \(Formatting.percent(c.probBeatBaseline)) |\n"
         }
-        md += "\nSRM \(NumberText.pEquals(a.srm.pValue))\(a.srm.flag ? " **(sample-ratio mismatch)**" : ""); MDE at these deals \(Formatting.points(a.power.mde)).\n"
+        md += "\nSRM \(NumberText.pEquals(a.srm.pValue))\(a.srm.flag ? " **(sample-ratio mismatch)**" : ""); MDE with \(AnalysisTextRenderer.powerSubject(a, plannedDeals: report.progress.isComplete ? nil : report.progress.target)) \(Formatting.points(a.power.mde)).\n"
         return md
     }
 }

@@ -24,7 +24,9 @@ struct TextReportRenderer {
             "  progress: \(progress.resolved) of \(progress.target) deals resolved, \(progress.enrolled) enrolled"
                 + (progress.daysElapsed.map { String(format: ", day %.0f of %d–%d", $0, p.minDays, p.maxDays) } ?? ""))
         lines.append("")
-        let analysis = AnalysisTextRenderer(alpha: p.alpha, power: p.power).render(report.analysis)
+        let analysis = AnalysisTextRenderer(
+            alpha: p.alpha, power: p.power, plannedDeals: progress.isComplete ? nil : progress.target
+        ).render(report.analysis)
         // Indented line by line; its closing newline is not a line (else two blank lines before what follows).
         lines.append(contentsOf: analysis.split(separator: "\n", omittingEmptySubsequences: false)
             .dropLast(analysis.hasSuffix("\n") ? 1 : 0).map { "  " + $0 })

@@ -90,6 +90,7 @@ struct EvaluatorTests {
         #expect(report.analysis.srm == expected.srm)
         #expect(report.analysis.decision == expected.decision)
         #expect(report.progress.resolved == 33)
+        #expect(report.progress.isComplete, "33 of 30 resolved")
         #expect(report.progress.enrolled == 42)
         #expect(report.integrityError == nil)
         // Revenue sums both purchases of each converted, resolved deal.
@@ -112,6 +113,7 @@ struct EvaluatorTests {
         let report = try await Evaluator(pool: pool).report(for: "accessories-email-chain")
         await pool.shutdown()
         #expect(report.analysis.decision == .continue)
+        #expect(!report.progress.isComplete)
         #expect(report.progress.dealsStillNeeded == 19)
         #expect(report.analysis.reasons.contains { $0.contains("19 more") })
         // Said once: the analysis's own progress reason, not a second one from the evaluator.
@@ -140,6 +142,7 @@ struct EvaluatorTests {
         default:
             #expect(first.contains("\(status.rawValue)") && first.contains("11 of the 30 planned deals"), "\(first)")
             #expect(report.analysis.decision != .continue, "no more deals will come: \(report.analysis.reasons)")
+            #expect(report.progress.isComplete)
             #expect(!report.analysis.reasons.contains { $0.contains("Keep collecting") })
         }
     }

@@ -139,6 +139,31 @@ struct ReportRenderingTests {
         }
     }
 
+    /// While a test runs, its power and MDE are those of the planned deals (the few at hand detect nothing),
+    /// and every format says so; once complete they are the deals at hand. A draft's plan is not "frozen",
+    /// and commands in the HTML reasons read as code.
+    @Test func powerSaysWhichDealsItIsAbout() async throws {
+        var report = try await Self.report()
+        #expect(report.progress.isComplete, "24 of 20 resolved")
+        let complete = try ReportRenderer.render([report], format: .text)
+        #expect(complete.contains("Power: with these 24 deals the test detects a lift of"))
+        #expect(try ReportRenderer.render([report], format: .markdown).contains("MDE with these 24 deals "))
+        #expect(try ReportRenderer.render([report], format: .html).contains("With these 24 deals the test can detect"))
+
+        report.progress.isComplete = false
+        #expect(try ReportRenderer.render([report], format: .text).contains("Power: with the planned 20 deals the test detects a lift of"))
+        #expect(try ReportRenderer.render([report], format: .markdown).contains("MDE with the planned 20 deals "))
+        let html = try ReportRenderer.render([report], format: .html)
+        #expect(html.contains("With the planned 20 deals the test can detect"))
+        #expect(html.contains("<h3>Frozen plan</h3>"))
+
+        report.plan.hash = nil
+        report.analysis.reasons = ["not started: run `journeylab hypothesis start x` & wait"]
+        let draft = try ReportRenderer.render([report], format: .html)
+        #expect(draft.contains("<h3>Plan (not frozen until the test starts)</h3>"))
+        #expect(draft.contains("<li>not started: run <code>journeylab hypothesis start x</code> &amp; wait</li>"))
+    }
+
     @Test func textAndMarkdownCarryTheDecision() async throws {
         let report = try await Self.report()
         let text = try ReportRenderer.render([report], format: .text)
@@ -156,6 +181,7 @@ struct ReportRenderingTests {
             plan: AnalysisPlan())
         let text = AnalysisTextRenderer().render(empty)
         #expect(text.contains("95% interval n/a\n"))
+        #expect(text.contains("Power: with this 1 deal the test cannot reliably detect any lift"))
         #expect(!text.contains("n/a to") && !text.contains("n/a points"))
         var report = try await Self.report()
         report.analysis = empty
@@ -164,7 +190,7 @@ struct ReportRenderingTests {
         #expect(!terminal.contains("\n\n\n"), "one blank line between sections, not two")
         for format in [ReportFormat.markdown, .html] {
             let rendered = try ReportRenderer.render([report], format: format)
-            #expect(!rendered.contains("to —"), "\(format): half an interval")
+            #expect(!rendered.contains("to —") && !rendered.contains("— – —"), "\(format): half an interval")
         }
         // A defined interval still reads as two signed ends.
         let defined = try ProportionAnalysis.analyze(

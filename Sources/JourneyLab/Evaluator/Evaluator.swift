@@ -205,7 +205,8 @@ public struct Evaluator: Sendable {
                 hash: hypothesis.planHash),
             progress: .init(
                 enrolled: enrolled, resolved: resolved, target: plan.targetDeals, dealsStillNeeded: stillNeeded,
-                daysElapsed: hypothesis.startedAt.map { now.timeIntervalSince($0) / 86_400 }, startedAt: hypothesis.startedAt),
+                daysElapsed: hypothesis.startedAt.map { now.timeIntervalSince($0) / 86_400 }, startedAt: hypothesis.startedAt,
+                isComplete: isComplete),
             dealers: byDealer.keys.sorted().map { dealer in
                 .init(dealer: dealer, arms: orderedArms.map { byDealer[dealer]?[$0.name] ?? ArmTally(arm: $0.name) })
             },

@@ -77,6 +77,10 @@ public struct HypothesisReport: Sendable, Encodable {
         public var dealsStillNeeded: Int
         public var daysElapsed: Double?
         public var startedAt: Date?
+        /// No more deals count toward the plan (the target is reached, or the test stopped, expired or
+        /// concluded), so power and MDE refer to the deals at hand; while false they refer to the planned
+        /// deals. Not in the JSON: `decision` and `reasons` say it there.
+        public var isComplete: Bool = true
 
         enum CodingKeys: String, CodingKey {
             case enrolled, resolved, target
