@@ -1,4 +1,5 @@
 import ArgumentParser
+import JourneyLab
 
 /// `journeylab`: the marketer's, analyst's and operator's command line.
 struct JourneyLabCommand: AsyncParsableCommand {
@@ -10,6 +11,7 @@ struct JourneyLabCommand: AsyncParsableCommand {
             PostgreSQL cluster under $JOURNEYLAB_HOME (default ~/.journeylab), created on first use.
             Exit status: 0 success, 1 runtime failure, 2 bad usage or input.
             """,
+        version: JourneyLabVersion.current,
         subcommands: [DBCommand.self] + CommandRegistry.more
     )
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JourneyLab
 import Testing
 import TestSupport
 
@@ -62,6 +63,12 @@ struct AnalyzeCommandTests {
         #expect(result.status == 2, "\(command): \(result.standardError)")
         #expect(result.standardError.contains("'\(refused)' is invalid for '--format"), "\(result.standardError)")
         #expect(result.output.isEmpty)
+    }
+
+    @Test func versionIsThisRelease() async throws {
+        let result = try await TestProcess.run(binary, ["--version"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.output == JourneyLabVersion.current + "\n")
     }
 
     @Test func planGivesExactAndNormalSideBySideAndBoundaries() async throws {
