@@ -49,7 +49,7 @@ public struct AnalysisTextRenderer: Sendable {
                     ? "\(NumberText.percent(arm.rateCI.lower)) – \(NumberText.percent(arm.rateCI.upper))" : "n/a",
             ]
         }
-        lines.append(contentsOf: table([header] + rows, rightAligned: [1, 2, 3, 4]))
+        lines.append(contentsOf: TextTable.lines([header] + rows, rightAligned: [1, 2, 3, 4]))
 
         for comparison in result.comparisons {
             lines.append("")
@@ -76,7 +76,7 @@ public struct AnalysisTextRenderer: Sendable {
                     "expected loss " + NumberText.fixed(comparison.expectedLoss * 100, decimals: 2) + " points",
                 ],
             ]
-            lines.append(contentsOf: table(block).map { "  " + $0 })
+            lines.append(contentsOf: TextTable.lines(block).map { "  " + $0 })
         }
 
         lines.append("")
@@ -124,22 +124,5 @@ public struct AnalysisTextRenderer: Sendable {
         guard !interval.lower.isNaN, !interval.upper.isNaN else { return "n/a" }
         let (lower, upper) = (interval.lower * scale, interval.upper * scale)
         return NumberText.fixed(lower, signed: true) + " to " + NumberText.fixed(upper, signed: true) + unit
-    }
-
-    /// Rows padded into columns two spaces apart; `rightAligned` columns are padded on the left.
-    func table(_ rows: [[String]], rightAligned: Set<Int> = []) -> [String] {
-        let columns = rows.map(\.count).max() ?? 0
-        var widths = [Int](repeating: 0, count: columns)
-        for row in rows {
-            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
-        }
-        return rows.map { row in
-            var cells: [String] = []
-            for (index, cell) in row.enumerated() {
-                let padding = String(repeating: " ", count: widths[index] - cell.count)
-                cells.append(rightAligned.contains(index) ? padding + cell : cell + padding)
-            }
-            return Formatting.trimmingTrailingSpaces(cells.joined(separator: "  "))
-        }
     }
 }

@@ -106,5 +106,15 @@ struct RegistryCLITests {
         let list = try await Self.run(["hypothesis", "list", "--status", "running", "--format", "json"], database: database)
         let items = try #require(try JSONSerialization.jsonObject(with: Data(list.output.utf8)) as? [[String: Any]])
         #expect(items.map { $0["id"] as? String } == ["written-offer-within-the-hour"])
+
+        // As a table: a header, one row per hypothesis, each column starting where its header does.
+        let table = try await Self.run(["hypothesis", "list"], database: database)
+        let lines = table.output.split(separator: "\n").map(String.init)
+        #expect(lines.count == 1 + 6, "the example's five and the one registered here: \(lines)")
+        let header = try #require(lines.first)
+        let statusColumn = try #require(header.range(of: "status")).lowerBound.utf16Offset(in: header)
+        let row = try #require(lines.first { $0.hasPrefix("written-offer-within-the-hour ") })
+        #expect(row.dropFirst(statusColumn).hasPrefix("running "), "\(lines)")
+        #expect(row.hasSuffix(" 150"), "target, right-aligned: \(row)")
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import JourneyLab
 import Postgres
+import Reports
 
 /// `journeylab hypothesis register | start | pause | resume | stop | conclude | list | show`.
 struct HypothesisCommand: AsyncParsableCommand {
@@ -229,11 +230,14 @@ struct HypothesisCommand: AsyncParsableCommand {
                     })
             }
             if hypotheses.isEmpty { return Output.line("No hypotheses match.") }
-            for hypothesis in hypotheses {
-                let status = hypothesis.status.rawValue + (hypothesis.outcome.map { " (\($0.rawValue))" } ?? "")
-                Output.line(
-                    "\(hypothesis.key)  [\(status)]  \(hypothesis.journeyKey) / \(hypothesis.stageKey)  metric \(hypothesis.plan.metric)"
-                )
+            let rows = hypotheses.map { hypothesis in
+                [
+                    hypothesis.key, hypothesis.status.rawValue + (hypothesis.outcome.map { " (\($0.rawValue))" } ?? ""),
+                    "\(hypothesis.journeyKey) / \(hypothesis.stageKey)", hypothesis.plan.metric, String(hypothesis.plan.targetDeals),
+                ]
+            }
+            for line in TextTable.lines([["hypothesis", "status", "journey / stage", "metric", "target"]] + rows, rightAligned: [4]) {
+                Output.line(line)
             }
         }
     }

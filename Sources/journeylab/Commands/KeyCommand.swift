@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import JourneyLab
 import Postgres
+import Reports
 
 /// `journeylab key create | list | revoke`.
 struct KeyCommand: AsyncParsableCommand {
@@ -48,10 +49,10 @@ struct KeyCommand: AsyncParsableCommand {
             let keys = try await withPool(database, size: 1) { pool in try await pool.withConnection { try APIKeys.list($0) } }
             if format == .json { return try Output.json(keys) }
             if keys.isEmpty { return Output.line("No keys yet: create one with `journeylab key create`.") }
-            for key in keys {
-                let state = key.revokedAt.map { "revoked " + PGTimestamp.format($0) } ?? "active"
-                Output.line("\(key.id)  \(key.role.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))  \(key.dealerID ?? "-")  \(key.name)  (\(state))")
+            let rows = keys.map { key in
+                [key.id, key.role.rawValue, key.dealerID ?? "-", key.name, key.revokedAt.map { "revoked " + PGTimestamp.format($0) } ?? "active"]
             }
+            for line in TextTable.lines([["id", "role", "dealer", "name", "state"]] + rows) { Output.line(line) }
         }
     }
 

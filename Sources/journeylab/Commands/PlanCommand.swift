@@ -1,4 +1,5 @@
 import ArgumentParser
+import Reports
 import Stats
 
 /// `journeylab plan --baseline 0.2 (--deals 150 | --mde 0.1) [--weights 1,1] [--alpha 0.05] [--power 0.8]
@@ -113,7 +114,7 @@ struct PlanCommand: ParsableCommand {
             rows.append(["per arm"] + methods.map(perArm))
             rows.append(["power with those deals"] + methods.map(powerCell))
         }
-        lines.append(contentsOf: table(rows).map { "  " + $0 })
+        lines.append(contentsOf: TextTable.lines(rows).map { "  " + $0 })
         if let sequential = result.sequential {
             let design = sequential.boundaries
             let name = design.spending == .obrienFleming ? "O'Brien-Fleming-type" : "Pocock-type"
@@ -130,22 +131,11 @@ struct PlanCommand: ParsableCommand {
                     NumberText.fixed(design.cumulativeAlpha[index], decimals: 5),
                 ])
             }
-            lines.append(contentsOf: table(sequentialRows).map { "  " + $0 })
+            lines.append(contentsOf: TextTable.lines(sequentialRows).map { "  " + $0 })
             lines.append(
                 "  (deals per look use the fixed-design Boschloo total; stopping early costs a little power, so add a few percent.)"
             )
         }
         return lines.joined(separator: "\n")
-    }
-
-    func table(_ rows: [[String]]) -> [String] {
-        var widths = [Int](repeating: 0, count: rows.map(\.count).max() ?? 0)
-        for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
-        return rows.map { row in
-            var line = row.enumerated().map { index, cell in cell + String(repeating: " ", count: widths[index] - cell.count) }
-                .joined(separator: "  ")
-            while line.hasSuffix(" ") { line.removeLast() }
-            return line
-        }
     }
 }
