@@ -75,11 +75,7 @@ public enum JourneyOverviewRenderer {
             return "| " + header.joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: header.count) + "\n"
                 + rows.map { "| " + $0.joined(separator: " | ") + " |" }.joined(separator: "\n") + "\n"
         }
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        let line = { (cells: [String]) in
-            zip(cells, widths).map { Formatting.pad($0, $1 + 2) }.joined().trimmingCharacters(in: .whitespaces)
-        }
-        return "\(tree.name)\n" + ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
+        return "\(tree.name)\n" + TextTable.lines([header] + rows).joined(separator: "\n") + "\n"
     }
 
     static func funnel(_ tree: JourneyStore.Tree, _ reports: [String: HypothesisReport]) -> String {
