@@ -41,7 +41,7 @@ struct EventCSVImporterTests {
         #expect(refused.rejected.first { $0.line == 50_003 }?.reason.contains("not a known deal") == true)
         #expect(try await pool.withConnection { try $0.query("SELECT count(*) FROM events").scalar(Int.self) } == 0)
 
-        let stored = try await importer.importCSV(Data(csv.utf8), actor: "test", skipBadRows: true)
+        let stored = try await importer.importCSV(Data(csv.utf8), actor: "test", source: "backfill.csv", skipBadRows: true)
         #expect(stored.merged)
         #expect(stored.accepted == 99_997)
         #expect(stored.duplicates == 0)
@@ -51,6 +51,17 @@ struct EventCSVImporterTests {
         let again = try await importer.importCSV(Data(csv.utf8), actor: "test", skipBadRows: true)
         #expect(again.accepted == 0)
         #expect(again.duplicates == 99_997)
+        // One audit row, for the import that stored events; the refused one and the repeat changed nothing.
+        let audit = try await pool.withConnection {
+            try $0.query("SELECT actor, after::text FROM audit_log WHERE action = 'events.import'").rows {
+                (try $0.decode(String.self, 0), try $0.decode(String.self, 1))
+            }
+        }
+        #expect(audit.count == 1)
+        let after = try #require(try JSONSerialization.jsonObject(with: Data((audit.first?.1 ?? "").utf8)) as? [String: Any])
+        #expect(audit.first?.0 == "test")
+        #expect(after["file"] as? String == "backfill.csv")
+        #expect(after["accepted"] as? Int == 99_997 && after["rejected"] as? Int == 3)
         await pool.shutdown()
     }
 

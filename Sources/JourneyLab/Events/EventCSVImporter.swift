@@ -49,12 +49,15 @@ public struct EventCSVImporter: Sendable {
         } catch {
             throw JourneyLabError.invalid("cannot read \(url.path): check the path and permissions")
         }
-        return try await importCSV(data, actor: actor, skipBadRows: skipBadRows, progress: progress)
+        return try await importCSV(
+            data, actor: actor, source: url.lastPathComponent, skipBadRows: skipBadRows, progress: progress)
     }
 
     /// Imports CSV text.
+    /// - Parameter source: what the audit log names as the origin of the events (the file's name).
     public func importCSV(
-        _ data: Data, actor: String, skipBadRows: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil
+        _ data: Data, actor: String, source: String = "csv", skipBadRows: Bool = false,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async throws -> Report {
         let records = CSVRecords.parse(Array(data))
         guard let header = records.first else { throw JourneyLabError.invalid("the CSV file is empty: it needs a header line") }
@@ -169,15 +172,16 @@ public struct EventCSVImporter: Sendable {
                 ON CONFLICT (deal_id, idempotency_key) DO NOTHING
                 """, [badLines])
             let considered = rows.count - (allRejects.count - parsedRejects.count)
-            return Report(accepted: accepted, duplicates: considered - accepted, rejected: allRejects, merged: true)
-        }
-        if outcome.merged {
-            struct Audited: Encodable { var accepted: Int; var duplicates: Int; var rejected: Int }
-            _ = try? await pool.withConnection { connection in
+            let report = Report(accepted: accepted, duplicates: considered - accepted, rejected: allRejects, merged: true)
+            // In the merge's transaction, as every audited change: the row exists exactly when the events do.
+            // An import that stored nothing changed nothing, so it leaves no row.
+            if accepted > 0 {
+                struct Audited: Encodable { var file: String; var accepted: Int; var duplicates: Int; var rejected: Int }
                 try AuditLog.record(
                     connection, actor: actor, action: "events.import", entityType: "deal", entityKey: "*",
-                    after: Audited(accepted: outcome.accepted, duplicates: outcome.duplicates, rejected: outcome.rejected.count))
+                    after: Audited(file: source, accepted: accepted, duplicates: report.duplicates, rejected: allRejects.count))
             }
+            return report
         }
         return outcome
     }
