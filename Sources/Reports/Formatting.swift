@@ -4,15 +4,17 @@ import Stats
 /// Number formatting for tables and chart axes (fixed, locale-independent). p-values use `Stats.NumberText`,
 /// the same text the analysis narrative uses.
 enum Formatting {
+    /// "36.9%", "−50.3%": the minus sign the text report prints (U+2212), for the documents people read
+    /// (CSV keeps plain numbers).
     static func percent(_ value: Double, digits: Int = 1) -> String {
         guard value.isFinite else { return "—" }
-        return String(format: "%.\(digits)f%%", value * 100)
+        return NumberText.fixed(value * 100, decimals: digits, trimmingZeros: false) + "%"
     }
 
-    /// Percentage points with a sign: "+12.3 pts".
+    /// Percentage points with a sign: "+12.3 pts", "−3.1 pts".
     static func points(_ value: Double, digits: Int = 1) -> String {
         guard value.isFinite else { return "—" }
-        return String(format: "%+.\(digits)f pts", value * 100)
+        return NumberText.fixed(value * 100, decimals: digits, signed: true, trimmingZeros: false) + " pts"
     }
 
     /// "−3.1 pts to +12.4 pts"; a single "—" when the interval is undefined (an arm without deals).

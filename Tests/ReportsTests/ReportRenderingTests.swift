@@ -103,6 +103,10 @@ struct ReportRenderingTests {
         for external in ["http://", "https://", "src=", "<script", "<link", "@import", "url("] {
             #expect(!html.contains(external), "found \(external)")
         }
+        // Negative numbers carry the text report's minus sign (U+2212), never a hyphen; the forest plot's
+        // axis has negative ticks.
+        #expect(html.firstMatch(of: /-\d+(\.\d+)?( pts|%)/) == nil, "a hyphen as minus sign")
+        #expect(html.contains("−") && html.contains(" pts"))
         // Text from the database is escaped.
         #expect(html.contains("Paperwork takes &lt;hours&gt; &amp; &quot;forever&quot;"))
         #expect(!html.contains("<hours>"))
