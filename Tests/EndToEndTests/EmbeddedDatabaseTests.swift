@@ -25,7 +25,7 @@ struct EmbeddedDatabaseTests {
         let status = try JSONSerialization.jsonObject(with: Data(first.output.utf8)) as? [String: Any]
         #expect(status?["embedded"] as? Bool == true)
         #expect((status?["applied"] as? [String])?.contains("001_schema.sql") == true)
-        let dataDirectory = try #require(status?["dataDirectory"] as? String)
+        let dataDirectory = try #require(status?["data_directory"] as? String)
         let version = try String(contentsOfFile: dataDirectory + "/PG_VERSION", encoding: .utf8)
         #expect(!version.isEmpty)
 
@@ -53,7 +53,7 @@ struct EmbeddedDatabaseTests {
         let first = try await TestProcess.run(binary, ["db", "status", "--format", "json"], environment: environment)
         #expect(first.status == 0, "stderr: \(first.standardError)")
         let status = try JSONSerialization.jsonObject(with: Data(first.output.utf8)) as? [String: Any]
-        let dataDirectory = try #require(status?["dataDirectory"] as? String)
+        let dataDirectory = try #require(status?["data_directory"] as? String)
         let pidFile = dataDirectory + "/postmaster.pid"
         let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).split(separator: "\n")[0]))
         let pidFileContents = try String(contentsOfFile: pidFile, encoding: .utf8)

@@ -27,7 +27,7 @@ struct RegistryCLITests {
         #expect(imported.status == 0, "\(imported.standardError)")
         let report = try Self.json(imported.output)
         #expect(report["journey"] as? String == "car-brand-x-family-men-30")
-        #expect(report["hasChanges"] as? Bool == true)
+        #expect(report["has_changes"] as? Bool == true)
 
         let bad = try await Self.run(
             [
@@ -89,7 +89,7 @@ struct RegistryCLITests {
 
         let shown = try await Self.run(["hypothesis", "show", "written-offer-within-the-hour", "--format", "json"], database: database)
         let show = try Self.json(shown.output)
-        #expect(show["planVerified"] as? Bool == true)
+        #expect(show["plan_verified"] as? Bool == true)
 
         let text = try await Self.run(["hypothesis", "show", "written-offer-within-the-hour"], database: database)
         #expect(text.output.contains("(frozen; verified)"))

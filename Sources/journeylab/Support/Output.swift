@@ -21,6 +21,9 @@ extension ReportFormat: ExpressibleByArgument {}
 enum Output {
     static func json(_ value: some Encodable) throws {
         let encoder = JSONEncoder()
+        // snake_case like the HTTP API, the report and the journey file. Keys already in snake_case (the report
+        // contract's) stay as they are, and so do dictionary keys (they are data: arm, dealer, portrait keys).
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
