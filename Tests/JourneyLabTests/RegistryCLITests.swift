@@ -16,6 +16,15 @@ struct RegistryCLITests {
             environment: environment)
     }
 
+    /// Every object key in a JSON value, except below the `skipping` keys.
+    static func keys(_ value: Any, skipping: Set<String>) -> [String] {
+        if let object = value as? [String: Any] {
+            return object.flatMap { key, child in [key] + (skipping.contains(key) ? [] : keys(child, skipping: skipping)) }
+        }
+        if let array = value as? [Any] { return array.flatMap { keys($0, skipping: skipping) } }
+        return []
+    }
+
     static func json(_ text: String) throws -> [String: Any] {
         let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
         return try #require(object as? [String: Any])
@@ -90,6 +99,13 @@ struct RegistryCLITests {
         let shown = try await Self.run(["hypothesis", "show", "written-offer-within-the-hour", "--format", "json"], database: database)
         let show = try Self.json(shown.output)
         #expect(show["plan_verified"] as? Bool == true)
+        // Keys in snake_case, as over HTTP and in the report: none of Swift's camelCase field names.
+        for command in [["hypothesis", "show", "written-offer-within-the-hour"], ["hypothesis", "list"], ["journey", "list"],
+                        ["journey", "import", RepositoryFiles.example.path], ["db", "status"], ["audit"]] {
+            let output = try await Self.run(command + ["--format", "json"], database: database)
+            let keys = Self.keys(try JSONSerialization.jsonObject(with: Data(output.output.utf8)), skipping: ["before", "after"])
+            #expect(!keys.isEmpty && keys.allSatisfy { $0 == $0.lowercased() }, "\(command): \(keys.filter { $0 != $0.lowercased() })")
+        }
 
         let text = try await Self.run(["hypothesis", "show", "written-offer-within-the-hour"], database: database)
         #expect(text.output.contains("(frozen; verified)"))
