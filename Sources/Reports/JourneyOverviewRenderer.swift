@@ -64,7 +64,8 @@ public enum JourneyOverviewRenderer {
             for leaf in hypotheses(of: stage) {
                 let report = reports[leaf.key]
                 rows.append([
-                    stage.name, leaf.key, leaf.status.rawValue,
+                    // A concluded test shows the outcome the marketer recorded beside what the data says.
+                    stage.name, leaf.key, leaf.status.rawValue + (leaf.outcome.map { " (\($0.rawValue))" } ?? ""),
                     report.map { "\($0.progress.resolved)/\($0.progress.target)" } ?? "—",
                     decision(of: leaf, report),
                 ])

@@ -66,6 +66,7 @@ struct ReportRenderingTests {
                 status: .draft, plan: Hypothesis.Plan(metric: "closed_won", arms: [
                     .init(name: "control", weight: 1, isControl: true), .init(name: "treatment", weight: 1, isControl: false),
                 ], targetDeals: 40, seed: 5)), connection)
+        try connection.execute("UPDATE hypotheses SET status = 'concluded', outcome = 'inconclusive' WHERE key = 'signing-gift'")
         let pool = database.pool()
         let evaluator = Evaluator(pool: pool)
         let keys = try await evaluator.hypothesisKeys(journey: "car-brand-x")
@@ -73,11 +74,11 @@ struct ReportRenderingTests {
         let reports = try await evaluator.reports(for: keys)
         await pool.shutdown()
         let tree = try JourneyStore.tree("car-brand-x", connection)
-        let running = try #require(reports.first).analysis.decision.rawValue
+        let decided = try #require(reports.first).analysis.decision.rawValue
 
         let text = try JourneyOverviewRenderer.render(tree, reports: reports, format: .text)
         let rows = text.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
-        #expect(rows.contains("Signing the deal signing-gift running 24/20 \(running)"), "\(rows.prefix(4))")
+        #expect(rows.contains("Signing the deal signing-gift concluded (inconclusive) 24/20 \(decided)"), "\(rows.prefix(4))")
         #expect(rows.contains("Waiting for the car status-chain draft 0/40 not started"), "\(rows.prefix(4))")
 
         let markdown = try JourneyOverviewRenderer.render(tree, reports: reports, format: .markdown)
@@ -90,7 +91,7 @@ struct ReportRenderingTests {
         let signing = try #require(html.range(of: "1. Signing the deal"))
         let waiting = try #require(html.range(of: "2. Waiting for the car"))
         #expect(signing.lowerBound < waiting.lowerBound)
-        #expect(html.contains(">signing-gift: \(running)</a>"))
+        #expect(html.contains(">signing-gift: \(decided)</a>"))
         #expect(!html.contains("status-chain: continue"))
     }
 
