@@ -14,16 +14,20 @@ public struct AnalysisTextRenderer: Sendable {
     /// While a test runs, its power and MDE refer to the planned deals, not to the few at hand: then this
     /// is the planned total, and the power sentence says so.
     public var plannedDeals: Int?
+    /// The hypothesis's status, when the analysis is a hypothesis's: a draft or paused test's `continue`
+    /// headline says why it is not collecting.
+    public var status: String?
 
     /// A renderer.
     /// - Parameters:
     ///   - alpha: the analysis' alpha.
     ///   - power: the plan's power.
     ///   - plannedDeals: the planned total while the test is still collecting deals; nil once complete.
-    public init(alpha: Double = 0.05, power: Double = 0.8, plannedDeals: Int? = nil) {
+    public init(alpha: Double = 0.05, power: Double = 0.8, plannedDeals: Int? = nil, status: String? = nil) {
         self.alpha = alpha
         self.power = power
         self.plannedDeals = plannedDeals
+        self.status = status
     }
 
     /// Whose power the sentence is about: "the planned 150 deals" while running, else "these 80 deals".
@@ -95,7 +99,7 @@ public struct AnalysisTextRenderer: Sendable {
         case .adopt: "ADOPT — roll the treatment out"
         case .reject: "REJECT — drop the change"
         case .inconclusive: "INCONCLUSIVE — the data cannot tell yet"
-        case .continue: "CONTINUE — keep collecting deals"
+        case .continue: "CONTINUE — " + (WaitingStatus.reason(status) ?? "keep collecting deals")
         }
     }
 

@@ -32,7 +32,7 @@ enum HTMLReportRenderer {
         let level = Int(((1 - p.alpha) * 100).rounded())
         var html = "<section class=\"hypothesis\" id=\"\(Formatting.html(h.id))\">"
         html += "<h2>\(Formatting.html(h.title))</h2>"
-        html += "<div class=\"banner \(a.decision.rawValue)\" data-section=\"decision\"><strong>\(bannerTitle(a.decision))</strong><ul>"
+        html += "<div class=\"banner \(a.decision.rawValue)\" data-section=\"decision\"><strong>\(bannerTitle(a.decision, status: report.hypothesis.status))</strong><ul>"
         for reason in a.reasons { html += "<li>\(Formatting.htmlProse(reason))</li>" }
         html += "</ul></div>"
 
@@ -104,12 +104,14 @@ enum HTMLReportRenderer {
         return html
     }
 
-    static func bannerTitle(_ decision: AnalysisDecision) -> String {
+    static func bannerTitle(_ decision: AnalysisDecision, status: String? = nil) -> String {
         switch decision {
         case .adopt: return "Adopt: roll the change out to everyone"
         case .reject: return "Reject: the change does not deliver the lift worth acting on"
         case .inconclusive: return "Inconclusive: the data cannot tell yet"
-        case .continue: return "Keep collecting: the planned deals have not closed"
+        case .continue:
+            if let waiting = WaitingStatus.reason(status) { return waiting.prefix(1).uppercased() + waiting.dropFirst() }
+            return "Keep collecting: the planned deals have not closed"
         }
     }
 

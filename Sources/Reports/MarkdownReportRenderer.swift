@@ -7,7 +7,8 @@ enum MarkdownReportRenderer {
     static func render(_ report: HypothesisReport) -> String {
         let h = report.hypothesis, p = report.plan, a = report.analysis
         var md = "## \(h.title)\n\n"
-        md += "**Decision: \(a.decision.rawValue.uppercased())**\n\n"
+        let waiting = a.decision == .continue ? WaitingStatus.reason(h.status).map { " — " + $0 } ?? "" : ""
+        md += "**Decision: \(a.decision.rawValue.uppercased())**\(waiting)\n\n"
         for reason in a.reasons { md += "- \(reason)\n" }
         md += "\n| | |\n|---|---|\n"
         md += "| hypothesis | `\(h.id)` (\(h.status)) |\n| journey → stage | \(h.journeyName) → \(h.stageName) |\n"

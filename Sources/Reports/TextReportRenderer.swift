@@ -25,7 +25,7 @@ struct TextReportRenderer {
                 + (progress.daysElapsed.map { String(format: ", day %.0f of %d–%d", $0, p.minDays, p.maxDays) } ?? ""))
         lines.append("")
         let analysis = AnalysisTextRenderer(
-            alpha: p.alpha, power: p.power, plannedDeals: progress.isComplete ? nil : progress.target
+            alpha: p.alpha, power: p.power, plannedDeals: progress.isComplete ? nil : progress.target, status: h.status
         ).render(report.analysis)
         // Indented line by line; its closing newline is not a line (else two blank lines before what follows).
         lines.append(contentsOf: analysis.split(separator: "\n", omittingEmptySubsequences: false)

@@ -93,6 +93,13 @@ struct ReportRenderingTests {
         #expect(signing.lowerBound < waiting.lowerBound)
         #expect(html.contains(">signing-gift: \(decided)</a>"))
         #expect(!html.contains("status-chain: continue"))
+
+        // The draft's own report says why it collects nothing, in every format's headline.
+        let draft = try #require(reports.last)
+        #expect(try ReportRenderer.render([draft], format: .text).contains("Decision: CONTINUE — not started: no deals are enrolled yet"))
+        #expect(try ReportRenderer.render([draft], format: .markdown).contains("**Decision: CONTINUE** — not started: no deals are enrolled yet"))
+        #expect(try ReportRenderer.render([draft], format: .html).contains("<strong>Not started: no deals are enrolled yet</strong>"))
+        #expect(!(try ReportRenderer.render([reports[0]], format: .text)).contains("not started"))
     }
 
     @Test func htmlIsSelfContainedWithEverySection() async throws {
