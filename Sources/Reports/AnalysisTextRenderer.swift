@@ -1,3 +1,4 @@
+import JourneyLab
 import Stats
 
 /// Renders an analysis as plain text for a terminal: an aligned table of the arms, one block per
@@ -16,14 +17,14 @@ public struct AnalysisTextRenderer: Sendable {
     public var plannedDeals: Int?
     /// The hypothesis's status, when the analysis is a hypothesis's: a draft or paused test's `continue`
     /// headline says why it is not collecting.
-    public var status: String?
+    public var status: Hypothesis.Status?
 
     /// A renderer.
     /// - Parameters:
     ///   - alpha: the analysis' alpha.
     ///   - power: the plan's power.
     ///   - plannedDeals: the planned total while the test is still collecting deals; nil once complete.
-    public init(alpha: Double = 0.05, power: Double = 0.8, plannedDeals: Int? = nil, status: String? = nil) {
+    public init(alpha: Double = 0.05, power: Double = 0.8, plannedDeals: Int? = nil, status: Hypothesis.Status? = nil) {
         self.alpha = alpha
         self.power = power
         self.plannedDeals = plannedDeals
@@ -99,7 +100,7 @@ public struct AnalysisTextRenderer: Sendable {
         case .adopt: "ADOPT — roll the treatment out"
         case .reject: "REJECT — drop the change"
         case .inconclusive: "INCONCLUSIVE — the data cannot tell yet"
-        case .continue: "CONTINUE — " + (WaitingStatus.reason(status) ?? "keep collecting deals")
+        case .continue: "CONTINUE — " + (status?.notCollectingReason ?? "keep collecting deals")
         }
     }
 

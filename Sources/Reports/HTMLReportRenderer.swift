@@ -32,7 +32,7 @@ enum HTMLReportRenderer {
         let level = Int(((1 - p.alpha) * 100).rounded())
         var html = "<section class=\"hypothesis\" id=\"\(Formatting.html(h.id))\">"
         html += "<h2>\(Formatting.html(h.title))</h2>"
-        html += "<div class=\"banner \(a.decision.rawValue)\" data-section=\"decision\"><strong>\(bannerTitle(a.decision, status: report.hypothesis.status))</strong><ul>"
+        html += "<div class=\"banner \(a.decision.rawValue)\" data-section=\"decision\"><strong>\(bannerTitle(a.decision, status: Hypothesis.Status(rawValue: report.hypothesis.status)))</strong><ul>"
         for reason in a.reasons { html += "<li>\(Formatting.htmlProse(reason))</li>" }
         html += "</ul></div>"
 
@@ -73,7 +73,7 @@ enum HTMLReportRenderer {
             html += "<tr><td>\(Formatting.html(c.arm)) vs \(Formatting.html(c.baseline))</td><td>\(Formatting.points(c.diff))</td><td>\(Formatting.pointsRange(c.diffCI))</td><td>\(Formatting.percent(c.relativeLift))</td><td>\(NumberText.pValue(c.pValue))</td><td>\(NumberText.pValue(c.pFisher))</td><td>\(NumberText.pValue(c.pZTest))</td><td>\(NumberText.pValue(c.pAdjusted))</td><td>\(Formatting.percent(c.probBeatBaseline))</td><td>\(Formatting.points(c.expectedLoss, digits: 2))</td></tr>"
         }
         html += "</table><p class=\"note\">Sample-ratio check: \(NumberText.pEquals(a.srm.pValue))\(a.srm.flag ? " — <strong>mismatch</strong>" : ""). "
-        let subject = AnalysisTextRenderer.powerSubject(a, plannedDeals: report.progress.isComplete ? nil : report.progress.target)
+        let subject = AnalysisTextRenderer.powerSubject(a, plannedDeals: report.progress.plannedWhileCollecting)
         html += a.power.mde.isFinite
             ? "With \(subject) the test can detect a lift of \(Formatting.points(a.power.mde)) at \(Int(p.power * 100))% power"
             : "With \(subject) the test cannot reliably detect any lift"
@@ -104,13 +104,13 @@ enum HTMLReportRenderer {
         return html
     }
 
-    static func bannerTitle(_ decision: AnalysisDecision, status: String? = nil) -> String {
+    static func bannerTitle(_ decision: AnalysisDecision, status: Hypothesis.Status?) -> String {
         switch decision {
         case .adopt: return "Adopt: roll the change out to everyone"
         case .reject: return "Reject: the change does not deliver the lift worth acting on"
         case .inconclusive: return "Inconclusive: the data cannot tell yet"
         case .continue:
-            if let waiting = WaitingStatus.reason(status) { return waiting.prefix(1).uppercased() + waiting.dropFirst() }
+            if let waiting = status?.notCollectingReason { return waiting.prefix(1).uppercased() + waiting.dropFirst() }
             return "Keep collecting: the planned deals have not closed"
         }
     }

@@ -7,7 +7,8 @@ enum MarkdownReportRenderer {
     static func render(_ report: HypothesisReport) -> String {
         let h = report.hypothesis, p = report.plan, a = report.analysis
         var md = "## \(h.title)\n\n"
-        let waiting = a.decision == .continue ? WaitingStatus.reason(h.status).map { " — " + $0 } ?? "" : ""
+        let waiting =
+            a.decision == .continue ? Hypothesis.Status(rawValue: h.status)?.notCollectingReason.map { " — " + $0 } ?? "" : ""
         md += "**Decision: \(a.decision.rawValue.uppercased())**\(waiting)\n\n"
         for reason in a.reasons { md += "- \(reason)\n" }
         md += "\n| | |\n|---|---|\n"
@@ -24,7 +25,7 @@ enum MarkdownReportRenderer {
         for c in a.comparisons {
             md += "| \(c.arm) vs \(c.baseline) | \(Formatting.points(c.diff)) | \(Formatting.pointsRange(c.diffCI)) | \(Formatting.percent(c.relativeLift)) | \(NumberText.pValue(c.pValue)) | \(NumberText.pValue(c.pAdjusted)) | \(Formatting.percent(c.probBeatBaseline)) |\n"
         }
-        md += "\nSRM \(NumberText.pEquals(a.srm.pValue))\(a.srm.flag ? " **(sample-ratio mismatch)**" : ""); MDE with \(AnalysisTextRenderer.powerSubject(a, plannedDeals: report.progress.isComplete ? nil : report.progress.target)) \(Formatting.points(a.power.mde)).\n"
+        md += "\nSRM \(NumberText.pEquals(a.srm.pValue))\(a.srm.flag ? " **(sample-ratio mismatch)**" : ""); MDE with \(AnalysisTextRenderer.powerSubject(a, plannedDeals: report.progress.plannedWhileCollecting)) \(Formatting.points(a.power.mde)).\n"
         return md
     }
 }

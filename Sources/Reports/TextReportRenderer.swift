@@ -25,11 +25,11 @@ struct TextReportRenderer {
                 + (progress.daysElapsed.map { String(format: ", day %.0f of %d–%d", $0, p.minDays, p.maxDays) } ?? ""))
         lines.append("")
         let analysis = AnalysisTextRenderer(
-            alpha: p.alpha, power: p.power, plannedDeals: progress.isComplete ? nil : progress.target, status: h.status
+            alpha: p.alpha, power: p.power, plannedDeals: progress.plannedWhileCollecting,
+            status: Hypothesis.Status(rawValue: h.status)
         ).render(report.analysis)
         // Indented line by line; its closing newline is not a line (else two blank lines before what follows).
-        lines.append(contentsOf: analysis.split(separator: "\n", omittingEmptySubsequences: false)
-            .dropLast(analysis.hasSuffix("\n") ? 1 : 0).map { "  " + $0 })
+        lines.append(contentsOf: analysis.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { "  " + $0 })
         if report.stratified != nil || report.pAdjustedAcrossReport != nil { lines.append("") }
         if let stratified = report.stratified {
             lines.append(

@@ -226,14 +226,14 @@ extension Evaluator {
     /// one collects nothing more.
     static func statusReason(_ hypothesis: Hypothesis, resolved: Int) -> String? {
         let key = hypothesis.key, target = hypothesis.plan.targetDeals
+        let waiting = hypothesis.status.notCollectingReason ?? ""
         switch hypothesis.status {
         case .draft:
-            return "not started: no deals are enrolled until `journeylab hypothesis start \(key)` freezes the plan and starts the test."
+            return "\(waiting) — `journeylab hypothesis start \(key)` freezes the plan and starts the test."
         case .scheduled:
-            let date = hypothesis.startAt.map { " on \(PlainDate.format($0))" } ?? ""
-            return "scheduled to start\(date): deals are enrolled from then on."
+            return "\(waiting)" + (hypothesis.startAt.map { ", \(PlainDate.format($0))" } ?? "") + "."
         case .paused:
-            return "paused: no new deals are enrolled until `journeylab hypothesis resume \(key)`."
+            return "\(waiting) — `journeylab hypothesis resume \(key)` resumes the test."
         case .stopped where resolved < target:
             return "stopped with \(resolved) of the \(target) planned deals resolved: no more deals will come, so the decision rests on these."
         case .expired where resolved < target:

@@ -80,7 +80,10 @@ public struct HypothesisReport: Sendable, Encodable {
         /// No more deals count toward the plan (the target is reached, or the test stopped, expired or
         /// concluded), so power and MDE refer to the deals at hand; while false they refer to the planned
         /// deals. Not in the JSON: `decision` and `reasons` say it there.
-        public var isComplete: Bool = true
+        public var isComplete: Bool
+
+        /// What power and MDE refer to while the test collects: the planned total; nil once complete.
+        public var plannedWhileCollecting: Int? { isComplete ? nil : target }
 
         enum CodingKeys: String, CodingKey {
             case enrolled, resolved, target

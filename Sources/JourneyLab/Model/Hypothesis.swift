@@ -44,6 +44,17 @@ public struct Hypothesis: Sendable, Codable, Equatable {
     /// Where a hypothesis is in its life.
     public enum Status: String, Sendable, Codable, CaseIterable {
         case draft, scheduled, running, paused, ready, stopped, expired, concluded
+
+        /// Why a test in this status enrolls no deals now, for reports' headlines and reasons: nil while it
+        /// collects (running) and once it has ended.
+        public var notCollectingReason: String? {
+            switch self {
+            case .draft: return "not started: no deals are enrolled yet"
+            case .scheduled: return "scheduled: no deals are enrolled before the start date"
+            case .paused: return "paused: no new deals are enrolled"
+            case .running, .ready, .stopped, .expired, .concluded: return nil
+            }
+        }
     }
 
     /// How a concluded hypothesis ended.

@@ -29,7 +29,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "Smallest lift worth acting on, in absolute proportion (0.15 = 15 points).")
     var mde: Double?
 
-    @Option(help: "text for people, json for scripts.")
+    @Option(help: OutputFormat.help)
     var format: OutputFormat = .text
 
     func validate() throws {

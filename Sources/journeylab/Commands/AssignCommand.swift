@@ -19,8 +19,7 @@ struct AssignCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The dealer's id.", valueName: "id")) var dealer: String
     @Option(help: ArgumentHelp("The stage key the deal has reached (e.g. first-visit).", valueName: "key")) var stage: String
     @Option(help: ArgumentHelp("The deal's customer segment.", valueName: "segment")) var segment: String?
-    @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
-
+    @Option(help: OutputFormat.help) var format: OutputFormat = .text
 
     func run() async throws {
         let request = AssignmentRequest(dealID: deal, dealerID: dealer, stage: stage, segment: segment)

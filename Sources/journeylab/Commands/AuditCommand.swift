@@ -12,7 +12,7 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: "Only this journey and its hypotheses.") var journey: String?
     @Option(help: "At most this many rows, newest last.") var limit: Int = 1000
     @OptionGroup var database: DatabaseOptions
-    @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
+    @Option(help: OutputFormat.help) var format: OutputFormat = .text
 
     func validate() throws {
         guard hypothesis == nil || journey == nil else {

@@ -14,7 +14,7 @@ struct DBCommand: AsyncParsableCommand {
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Apply the migrations in sql/ that are not applied yet.")
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
+        @Option(help: OutputFormat.help) var format: OutputFormat = .text
 
         func run() async throws {
             let migrator = try SchemaMigrations.migrator()
@@ -31,7 +31,7 @@ struct DBCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show the database URL (without password), server version and applied migrations.")
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
+        @Option(help: OutputFormat.help) var format: OutputFormat = .text
 
         func run() async throws {
             let location = try database.location()
@@ -85,7 +85,7 @@ struct DBCommand: AsyncParsableCommand {
                 """)
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The server's login role (create it first, e.g. `createuser journeylab_app`).") var role: String
-        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
+        @Option(help: OutputFormat.help) var format: OutputFormat = .text
 
         func validate() throws {
             if role.isEmpty || role.utf8.count > 63 { throw ValidationError("ROLE must be a role name of 1 to 63 bytes") }
@@ -112,7 +112,7 @@ struct DBCommand: AsyncParsableCommand {
 
     struct Stop: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop the embedded PostgreSQL cluster.")
-        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
+        @Option(help: OutputFormat.help) var format: OutputFormat = .text
 
         func run() async throws {
             let embedded = EmbeddedDatabase()

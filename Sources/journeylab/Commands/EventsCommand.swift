@@ -20,7 +20,7 @@ struct EventsCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The CSV file.") var file: String
         @Flag(help: "Store the good rows even when some rows are bad.") var skipBadRows = false
-        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
+        @Option(help: OutputFormat.help) var format: OutputFormat = .text
 
         func run() async throws {
             let url = URL(fileURLWithPath: file)

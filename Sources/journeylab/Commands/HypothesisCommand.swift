@@ -55,7 +55,7 @@ struct HypothesisCommand: AsyncParsableCommand {
         @Option(name: .customLong("start-at"), help: "Planned start date (YYYY-MM-DD); `start` schedules until then.")
         var startAt: String?
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
+        @Option(help: OutputFormat.help) var format: OutputFormat = .text
 
         func registration() throws -> HypothesisRegistration {
             typealias Problem = HypothesisRegistration.Problem
@@ -193,7 +193,7 @@ struct HypothesisCommand: AsyncParsableCommand {
         @Option(help: "Only this status: draft, scheduled, running, paused, ready, stopped, expired, concluded.") var status:
             String?
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
+        @Option(help: OutputFormat.help) var format: OutputFormat = .text
 
         func run() async throws {
             var statuses: [Hypothesis.Status]?
@@ -247,7 +247,7 @@ struct HypothesisCommand: AsyncParsableCommand {
             abstract: "Show a hypothesis: plan and its SHA-256, status, progress per arm against the target, days.")
         @Argument(help: ArgumentHelp("The hypothesis key.", valueName: "ID")) var id: String
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
+        @Option(help: OutputFormat.help) var format: OutputFormat = .text
 
         func run() async throws {
             let key = id
@@ -316,7 +316,7 @@ struct HypothesisCommand: AsyncParsableCommand {
 struct MoveOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("The hypothesis key.", valueName: "ID")) var id: String
     @OptionGroup var database: DatabaseOptions
-    @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
+    @Option(help: OutputFormat.help) var format: OutputFormat = .text
 
     func run(_ move: HypothesisLifecycle.Move, outcome: Hypothesis.Outcome? = nil) async throws {
         let key = id

@@ -17,7 +17,7 @@ struct JourneyCommand: AsyncParsableCommand {
             discussion: "The format is described in docs/cjm-format.md; examples/car-brand-x.yaml is a full example.")
         @Argument(help: ArgumentHelp("The CJM file.", valueName: "FILE")) var file: String
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
+        @Option(help: OutputFormat.help) var format: OutputFormat = .text
 
         func run() async throws {
             // Parse before touching the database: a bad file never starts the embedded cluster.
@@ -56,7 +56,7 @@ struct JourneyCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the imported journeys.")
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
+        @Option(help: OutputFormat.help) var format: OutputFormat = .text
 
         func run() async throws {
             let journeys = try await withPool(database, size: 1) { pool in
@@ -82,7 +82,7 @@ struct JourneyCommand: AsyncParsableCommand {
             abstract: "Show a journey as a tree: stages → barriers → recommendations → hypotheses, with status.")
         @Argument(help: ArgumentHelp("The journey key.", valueName: "ID")) var id: String
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
+        @Option(help: OutputFormat.help) var format: OutputFormat = .text
 
         func run() async throws {
             let key = id

@@ -19,7 +19,7 @@ struct KeyCommand: AsyncParsableCommand {
         @Option(help: "dealer, analyst or admin") var role: Principal.Role
         @Option(help: "The dealer's id (dealer keys only).") var dealer: String?
         @Option(help: "A name to recognise the key by.") var name: String
-        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
+        @Option(help: OutputFormat.help) var format: OutputFormat = .text
 
         func validate() throws {
             if role == .dealer, dealer == nil { throw ValidationError("--role dealer needs --dealer with the dealer's id") }
@@ -43,7 +43,7 @@ struct KeyCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List keys (never their secrets).")
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
+        @Option(help: OutputFormat.help) var format: OutputFormat = .text
 
         func run() async throws {
             let keys = try await withPool(database, size: 1) { pool in try await pool.withConnection { try APIKeys.list($0) } }
@@ -60,7 +60,7 @@ struct KeyCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a key: requests with it get 401 from now on.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The key id (key_…).") var id: String
-        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
+        @Option(help: OutputFormat.help) var format: OutputFormat = .text
 
         func run() async throws {
             let id = id

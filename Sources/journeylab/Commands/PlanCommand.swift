@@ -39,7 +39,7 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Alpha spending for --looks: obf (O'Brien-Fleming type) or pocock.")
     var spending: String = "obf"
 
-    @Option(help: "text for people, json for scripts.")
+    @Option(help: OutputFormat.help)
     var format: OutputFormat = .text
 
     func validate() throws {

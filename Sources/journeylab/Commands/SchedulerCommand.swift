@@ -15,8 +15,7 @@ struct SchedulerCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make every lifecycle move that is due now (safe to run from several processes at once).")
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "text for people, json for scripts.") var format: OutputFormat = .text
-
+        @Option(help: OutputFormat.help) var format: OutputFormat = .text
 
         func run() async throws {
             // The moves are this command's output; the ticker's own log lines are for the server.

@@ -6,6 +6,9 @@ import Reports
 /// these, and the parser refuses anything else (exit 2).
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case text, json
+
+    /// The `--format` help of every command that prints these two.
+    static let help: ArgumentHelp = "text for people, json for scripts."
 }
 
 /// `hypothesis randomization` also prints a spreadsheet of the list.
