@@ -85,7 +85,7 @@ public struct AnalysisTextRenderer: Sendable {
         }
 
         lines.append("")
-        let srmText = result.srm.flag ? "MISMATCH — check the assignment" : "no mismatch"
+        let srmText = result.srm.flag ? "MISMATCH — check the assignment" : result.srm.pValue.isNaN ? "no deals enrolled yet" : "no mismatch"
         lines.append("Sample ratio: chi-square \(NumberText.pEquals(result.srm.pValue)) (\(srmText))")
         lines.append(powerLine(result))
         lines.append("")

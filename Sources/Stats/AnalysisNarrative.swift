@@ -32,11 +32,11 @@ struct AnalysisNarrative {
         if running {
             if let target = plan.targetDeals {
                 reasons.append(
-                    "resolved so far: \(totalDeals) of the \(target) planned deals (\(max(0, target - totalDeals)) more needed). Keep collecting, because deciding before the plan is complete inflates the chance of a false positive."
+                    "resolved so far: \(totalDeals) of the \(target) planned deals (\(max(0, target - totalDeals)) more needed); deciding before the plan is complete inflates the chance of a false positive."
                 )
             } else {
                 reasons.append(
-                    "the test has not reached its planned deals yet: keep collecting, because deciding early inflates the chance of a false positive."
+                    "the test has not reached its planned deals yet; deciding early inflates the chance of a false positive."
                 )
             }
         } else if !plan.isComplete && plan.boundaryCrossed {
@@ -79,6 +79,9 @@ struct AnalysisNarrative {
 
     func sentences(for comparison: AnalysisResult.Comparison, verdict: Verdict, baseline: ArmCounts) -> [String] {
         guard let arm = arms.first(where: { $0.name == comparison.arm }) else { return [] }
+        if arm.deals == 0 && baseline.deals == 0 {
+            return ["neither \(arm.name) nor \(baseline.name) has resolved deals yet, so they cannot be compared."]
+        }
         if arm.deals == 0 || baseline.deals == 0 {
             let empty = arm.deals == 0 ? arm.name : baseline.name
             return ["\(empty) has no resolved deals yet, so \(arm.name) cannot be compared with \(baseline.name)."]

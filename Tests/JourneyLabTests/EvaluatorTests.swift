@@ -143,7 +143,7 @@ struct EvaluatorTests {
             #expect(first.contains("\(status.rawValue)") && first.contains("11 of the 30 planned deals"), "\(first)")
             #expect(report.analysis.decision != .continue, "no more deals will come: \(report.analysis.reasons)")
             #expect(report.progress.isComplete)
-            #expect(!report.analysis.reasons.contains { $0.contains("Keep collecting") })
+            #expect(!report.analysis.reasons.contains { $0.contains("more needed") })
         }
     }
 
@@ -170,6 +170,23 @@ struct EvaluatorTests {
         await pool.shutdown()
         let primary = reports.map { $0.analysis.comparisons.map(\.pAdjusted).min()! }
         #expect(reports.map(\.pAdjustedAcrossReport) == MultipleTesting.benjaminiHochberg(primary).map { Optional($0) })
+    }
+
+    @Test func hypothesesWithoutAPValueStayOutOfBenjaminiHochberg() async throws {
+        let database = try TestDatabase.create()
+        let connection = try database.connect()
+        try Self.seed(connection, key: "first", arms: [("control", 20, 20, 2, 0), ("treatment", 20, 20, 12, 0)])
+        try Self.seed(connection, key: "empty", arms: [("control", 0, 0, 0, 0), ("treatment", 0, 0, 0, 0)])
+        try Self.seed(connection, key: "second", arms: [("control", 20, 20, 5, 0), ("treatment", 20, 20, 6, 0)])
+        let pool = database.pool()
+        let reports = try await Evaluator(pool: pool).reports(for: ["first", "empty", "second"])
+        await pool.shutdown()
+        #expect(reports[1].analysis.comparisons.allSatisfy { $0.pAdjusted.isNaN })
+        #expect(reports[1].pAdjustedAcrossReport == nil)
+        // The family is the two tested hypotheses: m = 2, not 3.
+        let tested = [reports[0], reports[2]].map { $0.analysis.comparisons.map(\.pAdjusted).min()! }
+        #expect([reports[0].pAdjustedAcrossReport, reports[2].pAdjustedAcrossReport]
+            == MultipleTesting.benjaminiHochberg(tested).map { Optional($0) })
     }
 
     @Test func unknownHypothesisIsNotFound() async throws {

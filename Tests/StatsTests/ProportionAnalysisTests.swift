@@ -56,6 +56,15 @@ struct ProportionAnalysisTests {
         #expect(crossed.decision == .adopt)
     }
 
+    @Test("with no resolved deals in either arm, the reason names both arms")
+    func nothingResolvedYet() throws {
+        let result = try ProportionAnalysis.analyze(
+            arms(("control", 0, 0), ("treatment", 0, 0)), plan: AnalysisPlan(targetDeals: 150, isComplete: false))
+        #expect(result.decision == .continue)
+        #expect(result.reasons.contains("neither treatment nor control has resolved deals yet, so they cannot be compared."))
+        #expect(result.srm.pValue.isNaN)
+    }
+
     @Test("a sample ratio mismatch blocks adoption")
     func sampleRatioMismatch() throws {
         let counts = [

@@ -69,11 +69,13 @@ public struct Evaluator: Sendable {
         timings.sql = clock.now - sqlStart
         let statsStart = clock.now
         var reports = try loaded.map { try Self.evaluate($0.0, context: $0.1, groups: $0.2, now: now) }
-        let primary = reports.map { $0.analysis.comparisons.map(\.pAdjusted).min() ?? 1 }
-        if reports.count > 1 {
-            for (index, adjusted) in MultipleTesting.benjaminiHochberg(primary).enumerated() {
-                reports[index].pAdjustedAcrossReport = adjusted
-            }
+        // The family is the hypotheses that have a p-value: one without resolved deals in both arms tested
+        // nothing, so it neither counts towards the correction nor gets an adjusted value.
+        let primary = reports.map { $0.analysis.comparisons.map(\.pAdjusted).filter(\.isFinite).min() }
+        let tested = primary.indices.filter { primary[$0] != nil }
+        if tested.count > 1 {
+            let adjusted = MultipleTesting.benjaminiHochberg(tested.map { primary[$0]! })
+            for (index, value) in zip(tested, adjusted) { reports[index].pAdjustedAcrossReport = value }
         }
         timings.statistics = clock.now - statsStart
         return (reports, timings)
