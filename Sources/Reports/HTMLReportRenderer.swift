@@ -18,7 +18,7 @@ enum HTMLReportRenderer {
         if reports.count > 1 {
             html += "<nav><h2>Contents</h2><ol>"
             for report in reports {
-                html += "<li><a href=\"#\(Formatting.html(report.hypothesis.id))\">\(Formatting.html(report.hypothesis.title))</a> — <span class=\"tag \(report.analysis.decision.rawValue)\">\(report.analysis.decision.rawValue)</span></li>"
+                html += "<li><a href=\"#\(Formatting.html(report.hypothesis.id))\">\(Formatting.html(report.hypothesis.title))</a> — <span class=\"tag \(report.analysis.decision.rawValue)\">\(DecisionLabel.text(report))</span></li>"
             }
             html += "</ol></nav>"
         }

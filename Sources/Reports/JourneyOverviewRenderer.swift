@@ -8,6 +8,10 @@ public enum JourneyOverviewRenderer {
         throws -> String
     {
         let byKey = Dictionary(uniqueKeysWithValues: reports.map { ($0.hypothesis.id, $0) })
+        // The reports follow the overview's rows (funnel order, barrier by barrier), whatever order they came in.
+        let rowOrder = tree.stages.flatMap { hypotheses(of: $0).map(\.key) }
+        let listed = Set(rowOrder)
+        let reports = rowOrder.compactMap { byKey[$0] } + reports.filter { !listed.contains($0.hypothesis.id) }
         switch format {
         case .text:
             return table(tree, byKey, markdown: false) + "\n" + (try ReportRenderer.render(reports, format: .text, colour: colour))
@@ -51,11 +55,9 @@ public enum JourneyOverviewRenderer {
         return all.filter { seen.insert($0.key).inserted }
     }
 
-    /// The overview's decision column: a test that has not started has no decision yet (its report's
-    /// "continue" would read as if it were collecting deals).
+    /// The overview's decision column.
     static func decision(of leaf: JourneyStore.Tree.HypothesisLeaf, _ report: HypothesisReport?) -> String {
-        if leaf.status == .draft || leaf.status == .scheduled { return "not started" }
-        return report?.analysis.decision.rawValue ?? leaf.status.rawValue
+        DecisionLabel.text(status: leaf.status, decision: report?.analysis.decision)
     }
 
     static func table(_ tree: JourneyStore.Tree, _ reports: [String: HypothesisReport], markdown: Bool) -> String {

@@ -93,6 +93,13 @@ struct ReportRenderingTests {
         #expect(signing.lowerBound < waiting.lowerBound)
         #expect(html.contains(">signing-gift: \(decided)</a>"))
         #expect(!html.contains("status-chain: continue"))
+        // The contents say the same as the funnel, and the sections follow the funnel whatever order the
+        // reports came in.
+        #expect(html.contains("Status messages</a> — <span class=\"tag continue\">not started</span>"))
+        let shuffled = try JourneyOverviewRenderer.render(tree, reports: reports.reversed(), format: .html)
+        let firstSection = try #require(shuffled.range(of: "id=\"signing-gift\""))
+        let secondSection = try #require(shuffled.range(of: "id=\"status-chain\""))
+        #expect(firstSection.lowerBound < secondSection.lowerBound, "sections in funnel order")
 
         // The draft's own report says why it collects nothing, in every format's headline.
         let draft = try #require(reports.last)
