@@ -122,12 +122,14 @@ struct EvaluatorTests {
 
     /// The status changes what the numbers mean: a paused test keeps collecting only once resumed, and a
     /// stopped or expired one collects nothing more, so it gets a final decision on the deals at hand.
-    @Test(arguments: [Hypothesis.Status.draft, .paused, .stopped, .expired])
+    @Test(arguments: [Hypothesis.Status.draft, .paused, .stopped, .expired, .concluded])
     func theStatusIsTheFirstReason(_ status: Hypothesis.Status) async throws {
         let database = try TestDatabase.create()
         let connection = try database.connect()
         try Self.seed(connection, arms: [("control", 10, 5, 1, 0), ("treatment", 10, 6, 4, 0)])
-        try connection.execute("UPDATE hypotheses SET status = $1 WHERE key = 'accessories-email-chain'", [status.rawValue])
+        try connection.execute(
+            "UPDATE hypotheses SET status = $1, outcome = CASE WHEN $1 = 'concluded' THEN 'rejected' END WHERE key = 'accessories-email-chain'",
+            [status.rawValue])
         let pool = database.pool()
         let report = try await Evaluator(pool: pool).report(for: "accessories-email-chain")
         await pool.shutdown()

@@ -16,7 +16,7 @@ struct HypothesisLifecycleTests {
         .running: [.pause: .paused, .stop: .stopped, .ready: .ready, .expire: .expired],
         .paused: [.resume: .running, .stop: .stopped],
         .ready: [.conclude: .concluded],
-        .stopped: [:], .expired: [:], .concluded: [:],
+        .stopped: [.conclude: .concluded], .expired: [.conclude: .concluded], .concluded: [:],
     ]
 
     static let pairs: [(Status, Move)] = Status.allCases.flatMap { status in Move.allCases.map { (status, $0) } }

@@ -76,6 +76,32 @@ struct RegistryCLITests {
             badFile.standardError.hasPrefix("error: \(file.path):7: stages[0].colour: unknown field — allowed here: key, name"))
     }
 
+    /// A test stopped before its plan ended can still have its outcome recorded; `conclude` without one says
+    /// what to pass.
+    @Test func aStoppedHypothesisIsConcludedWithItsOutcome() async throws {
+        let database = try TestDatabase.create()
+        #expect(try await Self.run(["journey", "import", RepositoryFiles.example.path], database: database).status == 0)
+        for move in ["start", "stop"] {
+            let moved = try await Self.run(["hypothesis", move, "accessories-email-chain"], database: database)
+            #expect(moved.status == 0, "\(move): \(moved.standardError)")
+        }
+        let missing = try await Self.run(["hypothesis", "conclude", "accessories-email-chain"], database: database)
+        #expect(missing.status == 2)
+        #expect(missing.standardError == "error: --outcome: missing — conclude with --outcome adopted, rejected or inconclusive\n")
+        let concluded = try await Self.run(
+            ["hypothesis", "conclude", "accessories-email-chain", "--outcome", "rejected"], database: database)
+        #expect(concluded.status == 0, "\(concluded.standardError)")
+        let connection = try database.connect()
+        let stored = try connection.query(
+            "SELECT status || ' ' || outcome || ' ' || (ended_at IS NOT NULL) FROM hypotheses WHERE key = 'accessories-email-chain'"
+        ).scalar(String.self)
+        #expect(stored == "concluded rejected true")
+        let again = try await Self.run(
+            ["hypothesis", "conclude", "accessories-email-chain", "--outcome", "adopted"], database: database)
+        #expect(again.status == 2)
+        #expect(again.standardError.contains("concluded is final"))
+    }
+
     @Test func registerStartShowAuditAsJSON() async throws {
         let database = try TestDatabase.create()
         #expect(try await Self.run(["journey", "import", RepositoryFiles.example.path], database: database).status == 0)

@@ -240,6 +240,8 @@ extension Evaluator {
             return "stopped with \(resolved) of the \(target) planned deals resolved: no more deals will come, so the decision rests on these."
         case .expired where resolved < target:
             return "expired (max-days passed) with \(resolved) of the \(target) planned deals resolved: no more deals will come, so the decision rests on these."
+        case .concluded where resolved < target:
+            return "concluded with \(resolved) of the \(target) planned deals resolved: no more deals will come, so the decision rests on these."
         case .running, .ready, .concluded, .stopped, .expired:
             return nil
         }

@@ -7,8 +7,9 @@ import Foundation
 /// draft ──start──▶ running ──pause──▶ paused ──resume──▶ running
 /// running ──ready (target reached, min-days passed)──▶ ready ──conclude──▶ concluded (adopted | rejected | inconclusive)
 /// running | paused | scheduled ──stop──▶ stopped          running ──expire (max-days passed)──▶ expired
+/// stopped | expired ──conclude──▶ concluded (the outcome of a test that ended before its plan did)
 /// ```
-/// `stopped`, `expired` and `concluded` are final.
+/// `concluded` is final; a stopped or expired test takes no more deals and can only be concluded.
 public enum HypothesisLifecycle {
     /// A lifecycle move. The marketer makes `start`, `pause`, `resume`, `stop`, `conclude`; the lifecycle
     /// ticker makes `activate`, `ready` and `expire`.
@@ -55,8 +56,8 @@ public enum HypothesisLifecycle {
         case .scheduled: return [.start, .activate, .stop]
         case .running: return [.pause, .stop, .ready, .expire]
         case .paused: return [.resume, .stop]
-        case .ready: return [.conclude]
-        case .stopped, .expired, .concluded: return []
+        case .ready, .stopped, .expired: return [.conclude]
+        case .concluded: return []
         }
     }
 

@@ -172,13 +172,18 @@ struct HypothesisCommand: AsyncParsableCommand {
 
     struct Conclude: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Record the decision on a ready hypothesis (ready → concluded).")
-        @Option(help: "adopted, rejected or inconclusive") var outcome: String
+            abstract: "Record the decision on a ready, stopped or expired hypothesis (→ concluded).")
+        // Optional here so that a missing outcome gets the registry's message, which says what to pass.
+        @Option(help: "adopted, rejected or inconclusive (required)") var outcome: String?
         @OptionGroup var move: MoveOptions
         func run() async throws {
-            guard let parsed = Hypothesis.Outcome(rawValue: outcome) else {
-                throw JourneyLabError.invalid(
-                    "--outcome: \"\(outcome)\" is not an outcome — use adopted, rejected or inconclusive", field: "--outcome")
+            var parsed: Hypothesis.Outcome?
+            if let outcome {
+                guard let known = Hypothesis.Outcome(rawValue: outcome) else {
+                    throw JourneyLabError.invalid(
+                        "--outcome: \"\(outcome)\" is not an outcome — use adopted, rejected or inconclusive", field: "--outcome")
+                }
+                parsed = known
             }
             try await move.run(.conclude, outcome: parsed)
         }
