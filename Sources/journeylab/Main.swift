@@ -45,12 +45,24 @@ enum ExitStatus {
             let message = JourneyLabCommand.message(for: error)
             if code == .validationFailure {
                 let firstLine = message.split(separator: "\n").first.map(String.init) ?? message
-                printError(firstLine + " (see `journeylab help` for usage)")
+                printError(firstLine + " (see `\(commandPath()) --help`)")
                 return badInput
             }
             printError(message)
             return runtimeFailure
         }
+    }
+
+    /// The subcommand the arguments name ("journeylab key create"), so a usage error points at its own help.
+    static func commandPath(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> String {
+        var command: any ParsableCommand.Type = JourneyLabCommand.self
+        var path = ["journeylab"]
+        for argument in arguments {
+            guard let next = command.configuration.subcommands.first(where: { $0._commandName == argument }) else { break }
+            command = next
+            path.append(argument)
+        }
+        return path.joined(separator: " ")
     }
 
     static func printError(_ message: String) {

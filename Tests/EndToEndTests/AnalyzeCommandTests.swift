@@ -62,6 +62,9 @@ struct AnalyzeCommandTests {
         let result = try await TestProcess.run(binary, command + ["--format", refused])
         #expect(result.status == 2, "\(command): \(result.standardError)")
         #expect(result.standardError.contains("'\(refused)' is invalid for '--format"), "\(result.standardError)")
+        // The message points at the help of the command that was run, not the whole tool's.
+        let name = command.prefix { !$0.hasPrefix("-") && $0 != "h" }.joined(separator: " ")  // without arguments
+        #expect(result.standardError.hasSuffix("(see `journeylab \(name) --help`)\n"), "\(result.standardError)")
         #expect(result.output.isEmpty)
     }
 
