@@ -99,7 +99,7 @@ public struct AnalysisTextRenderer: Sendable {
         switch decision {
         case .adopt: "ADOPT — roll the treatment out"
         case .reject: "REJECT — drop the change"
-        case .inconclusive: "INCONCLUSIVE — the data cannot tell yet"
+        case .inconclusive: "INCONCLUSIVE — the data cannot tell either way"
         case .continue: "CONTINUE — " + (status?.notCollectingReason ?? "keep collecting deals")
         }
     }

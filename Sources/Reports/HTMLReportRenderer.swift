@@ -108,7 +108,7 @@ enum HTMLReportRenderer {
         switch decision {
         case .adopt: return "Adopt: roll the change out to everyone"
         case .reject: return "Reject: the change does not deliver the lift worth acting on"
-        case .inconclusive: return "Inconclusive: the data cannot tell yet"
+        case .inconclusive: return "Inconclusive: the data cannot tell either way"
         case .continue:
             if let waiting = status?.notCollectingReason { return waiting.prefix(1).uppercased() + waiting.dropFirst() }
             return "Keep collecting: the planned deals have not closed"
