@@ -143,7 +143,7 @@ struct AnalysisNarrative {
         }
         if power.mde.isFinite {
             return
-                "with \(totalDeals) deals the smallest lift this test detects with \(powerText) power is about \(NumberText.pointSize(power.mde)) points (normal approximation)."
+                "with \(totalDeals) deals the smallest lift this test detects with \(powerText) power is about \(NumberText.pointSize(power.mde)) points (\(power.mdeMethod.note))."
         }
         return nil
     }

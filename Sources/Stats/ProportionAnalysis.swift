@@ -96,6 +96,16 @@ public enum ProportionAnalysis {
                     baseline: baselineRate, nobs1: baselineDeals, ratio: treatmentDeals / baselineDeals,
                     alpha: comparisonAlpha, power: plan.power) ?? .nan
         }
+        var mdeMethod = AnalysisResult.Power.Method.normalApproximation
+        if Self.normalApproximationIsUnreliable(
+            baseline: baselineRate, lift: mde, baselineDeals: baselineDeals, treatmentDeals: treatmentDeals),
+            baselineDeals <= Self.exactPowerDealsLimit, treatmentDeals <= Self.exactPowerDealsLimit
+        {
+            mde = ExactPower.minimumDetectableLift(
+                test: .boschloo, baselineRate: baselineRate, baselineDeals: Int(baselineDeals),
+                treatmentDeals: Int(treatmentDeals), alpha: comparisonAlpha, power: plan.power) ?? .nan
+            mdeMethod = .boschlooExact
+        }
         var powerAtMDE = Double.nan
         let lift = plan.mde ?? mde
         if lift.isFinite, baselineDeals > 0, treatmentDeals > 0, baselineRate.isFinite, baselineRate + lift <= 1 {
@@ -113,7 +123,21 @@ public enum ProportionAnalysis {
                 dealsNeeded = weights.reduce(0) { $0 + Int((nobs1 * $1 / weights[0]).rounded(.up)) }
             }
         }
-        return AnalysisResult.Power(mde: mde, powerAtMDE: powerAtMDE, dealsNeeded: dealsNeeded)
+        return AnalysisResult.Power(mde: mde, mdeMethod: mdeMethod, powerAtMDE: powerAtMDE, dealsNeeded: dealsNeeded)
+    }
+
+    /// Deals per arm up to which the exact MDE is computed (its region has (n1 + 1)(n2 + 1) tables: a few
+    /// tens of milliseconds at this size); beyond it the normal answer stands.
+    static let exactPowerDealsLimit = 300.0
+
+    /// The usual rule for the normal approximation to a binomial: at least 5 expected conversions and 5
+    /// expected non-conversions in each arm, at the baseline rate and at the lifted one.
+    static func normalApproximationIsUnreliable(baseline: Double, lift: Double, baselineDeals: Double, treatmentDeals: Double)
+        -> Bool
+    {
+        guard baseline.isFinite, baselineDeals > 0, treatmentDeals > 0 else { return false }
+        let lifted = lift.isFinite ? min(1, baseline + lift) : 1
+        return min(baseline, 1 - baseline) * baselineDeals < 5 || min(lifted, 1 - lifted) * treatmentDeals < 5
     }
 
     /// Checks the counts and the plan.
