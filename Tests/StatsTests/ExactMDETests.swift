@@ -18,12 +18,7 @@ struct ExactMDETests {
         var cases: [Case]
     }
 
-    static let fixture: Fixture = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/exact_mde.json")
-        // A missing or broken fixture must fail the tests, not skip them.
-        let data = (try? Data(contentsOf: url)) ?? Data()
-        return (try? JSONDecoder().decode(Fixture.self, from: data)) ?? Fixture(cases: [])
-    }()
+    static let fixture = FixtureFile.load("exact_mde.json", empty: Fixture(cases: []))
 
     @Test func fixtureIsPresent() { #expect(Self.fixture.cases.count >= 4) }
 
