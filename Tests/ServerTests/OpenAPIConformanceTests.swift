@@ -6,8 +6,10 @@ import Yams
 
 @testable import Server
 
-/// A small structural check: every response the tests provoke has its status declared for its path and method
-/// in openapi.yaml, its content type declared, and the required fields of its schema present.
+/// A structural check: every response the tests provoke has its status declared for its path and method in
+/// openapi.yaml, its content type declared, and a body that fits its schema — required fields present, and
+/// every field the schema describes of its type (string, number, integer, boolean, object, array), null only
+/// where nullable, within its enum and its array length bounds.
 struct OpenAPISpec {
     let document: [String: Any]
 
@@ -38,29 +40,57 @@ struct OpenAPISpec {
             return ["\(method) \(path) \(reply.status): content type \(mediaType) is not declared (\(content.keys.sorted()))"]
         }
         guard let schema = resolve(media["schema"]), mediaType.hasSuffix("json") else { return [] }
-        return missingFields(reply.json, schema, at: "body")
+        return mismatches(reply.json as Any, schema, at: "body")
     }
 
-    func missingFields(_ value: Any?, _ schema: [String: Any], at path: String) -> [String] {
+    func mismatches(_ value: Any, _ schema: [String: Any], at path: String) -> [String] {
+        if value is NSNull {
+            return schema["nullable"] as? Bool == true ? [] : ["\(path) is null but not nullable"]
+        }
+        if let type = schema["type"] as? String, !Self.value(value, hasType: type) {
+            return ["\(path) is \(value) but the schema says \(type)"]
+        }
         var problems: [String] = []
+        if let allowed = schema["enum"] as? [Any], !allowed.contains(where: { "\($0)" == "\(value)" }) {
+            problems.append("\(path) is \(value), not one of \(allowed)")
+        }
         if let object = value as? [String: Any] {
             for field in schema["required"] as? [String] ?? [] where object[field] == nil {
                 problems.append("\(path).\(field) is required")
             }
             let properties = schema["properties"] as? [String: Any] ?? [:]
             for (name, child) in object {
-                if let childSchema = resolve(properties[name]) { problems += missingFields(child, childSchema, at: "\(path).\(name)") }
+                if let childSchema = resolve(properties[name]) { problems += mismatches(child, childSchema, at: "\(path).\(name)") }
             }
-        } else if let array = value as? [Any], let items = resolve(schema["items"]) {
-            for (index, item) in array.enumerated() { problems += missingFields(item, items, at: "\(path)[\(index)]") }
+        } else if let array = value as? [Any] {
+            if let least = schema["minItems"] as? Int, array.count < least { problems.append("\(path) has fewer than \(least) items") }
+            if let most = schema["maxItems"] as? Int, array.count > most { problems.append("\(path) has more than \(most) items") }
+            if let items = resolve(schema["items"]) {
+                for (index, item) in array.enumerated() { problems += mismatches(item, items, at: "\(path)[\(index)]") }
+            }
         }
         return problems
+    }
+
+    /// JSONSerialization gives NSNumber for numbers and booleans alike; a boolean's objCType is "c".
+    static func value(_ value: Any, hasType type: String) -> Bool {
+        let number = value as? NSNumber
+        let isBoolean = number.map { String(cString: $0.objCType) == "c" } ?? false
+        switch type {
+        case "string": return value is String
+        case "boolean": return isBoolean
+        case "number": return number != nil && !isBoolean
+        case "integer": return number.map { !isBoolean && $0.doubleValue.rounded() == $0.doubleValue } ?? false
+        case "object": return value is [String: Any]
+        case "array": return value is [Any]
+        default: return true
+        }
     }
 }
 
 @Suite("OpenAPI conformance")
 struct OpenAPIConformanceTests {
-    @Test("responses match openapi.yaml: statuses, content types, required fields")
+    @Test("responses match openapi.yaml: statuses, content types, body schemas")
     func conformance() async throws {
         let fixture = try ServerFixture.make()
         try fixture.insertRunningHypothesis()
@@ -83,6 +113,21 @@ struct OpenAPIConformanceTests {
         ]
         try await fixture.withServer { client in
             let spec = try OpenAPISpec()
+            // Enrolled and resolved deals at two dealers, so the report has rates, p-values, a stratified
+            // analysis and a timeline to check, not only nulls.
+            for (key, dealer) in [(fixture.dealerA, ServerFixture.dealerAID), (fixture.dealerB, ServerFixture.dealerBID)] {
+                for index in 0..<6 {
+                    let deal = "conf-\(dealer)-\(index)"
+                    let enrolled = try await client.call(
+                        .post, "/v1/assignments", key: key, json: #"{"deal_id":"\#(deal)","dealer_id":"\#(dealer)","stage":"first-visit"}"#)
+                    #expect(spec.check("POST", "/v1/assignments", enrolled).isEmpty && enrolled.status == 200, "\(enrolled.body)")
+                    let outcome = index % 3 == 0 ? "closed_lost" : "closed_won"
+                    let addon = index % 2 == 0 ? #",{"deal_id":"\#(deal)","type":"addon_purchased","value":\#(index * 1000 + 500)}"# : ""
+                    let events = try await client.call(
+                        .post, "/v1/events", key: key, json: #"{"events":[{"deal_id":"\#(deal)","type":"\#(outcome)"}\#(addon)]}"#)
+                    #expect(events.status == 200, "\(events.body)")
+                }
+            }
             for (method, uri, path, key, body) in calls {
                 let reply = try await client.call(method, uri, key: key, json: body)
                 let problems = spec.check(method.rawValue, path, reply)
