@@ -176,6 +176,16 @@ struct ReportRenderingTests {
         #expect(html.contains("With the planned 20 deals the test can detect"))
         #expect(html.contains("<h3>Frozen plan</h3>"))
 
+        // An exact MDE says so in every format; the normal approximation's is not marked as exact.
+        for method in [AnalysisResult.Power.Method.boschlooExact, .normalApproximation] {
+            report.analysis.power.mdeMethod = method
+            for format in [ReportFormat.text, .markdown, .html] {
+                let marked = try ReportRenderer.render([report], format: format).contains("(Boschloo exact: too few expected conversions")
+                #expect(marked == (method == .boschlooExact), "\(format), \(method)")
+            }
+            #expect(try ReportRenderer.render([report], format: .json).contains(#""mde_method" : "\#(method.rawValue)""#))
+        }
+
         report.plan.hash = nil
         report.analysis.reasons = ["not started: run `journeylab hypothesis start x` & wait"]
         let draft = try ReportRenderer.render([report], format: .html)
