@@ -72,4 +72,40 @@ struct DemoTests {
         #expect(html.contains("accessories-email-chain"))
         #expect(!html.contains("https://") && !html.contains("http://"))
     }
+
+    /// The text run ends with commands a new user can paste as they are: each one (but `serve`) runs and
+    /// succeeds, and the `analyze` one carries the accessories chain's counts.
+    @Test func suggestedNextCommandsRunAsPrinted() async throws {
+        let database = try TestDatabase.create(migrated: false)
+        let htmlPath = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID()).html").path
+        defer { try? FileManager.default.removeItem(atPath: htmlPath) }
+        let result = try await TestProcess.run(
+            TestProcess.journeylabBinary,
+            ["demo", "--database-url", database.configuration.connectionString, "--deals", "60", "--output", htmlPath])
+        #expect(result.status == 0, "stderr: \(result.standardError.suffix(2000))")
+        let lines = result.output.split(separator: "\n").map(String.init)
+        let start = try #require(lines.firstIndex(of: "Try next:"))
+        let suggestions = lines[(start + 1)...].map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.hasPrefix("(") }
+        #expect(suggestions.count == 6, "\(suggestions)")
+        for line in suggestions {
+            #expect(line.hasPrefix(TestProcess.journeylabBinary + " "), "runs the binary that printed it: \(line)")
+        }
+        let analyze = try #require(suggestions.first { $0.contains(" analyze ") })
+        let arms = try database.connect().query(
+            """
+            SELECT string_agg(arm || '=' || count, ' ' ORDER BY arm) FROM (
+              SELECT a.arm, count(*) FILTER (WHERE e.type IS NOT NULL) || '/' || count(*) AS count
+                FROM assignments a
+                JOIN LATERAL (SELECT 1 FROM events c WHERE c.deal_id = a.deal_id AND c.type IN ('closed_won', 'closed_lost') LIMIT 1) r ON true
+                LEFT JOIN LATERAL (SELECT m.type FROM events m WHERE m.deal_id = a.deal_id AND m.type = 'addon_purchased' LIMIT 1) e ON true
+               WHERE a.hypothesis_key = 'accessories-email-chain' GROUP BY a.arm) t
+            """
+        ).scalar(String.self)
+        #expect(analyze.hasSuffix(" analyze " + arms.split(separator: " ").map { "--arm \($0)" }.joined(separator: " ")),
+                "\(analyze) against stored counts \(arms)")
+        for line in suggestions where !line.contains(" serve ") {
+            let run = try await TestProcess.run("/bin/sh", ["-c", line])
+            #expect(run.status == 0, "\(line): \(run.standardError)")
+        }
+    }
 }

@@ -64,12 +64,23 @@ struct DemoCommand: AsyncParsableCommand {
         // The URL as given, unless it holds a password: that never goes to the terminal (libpq reads PGPASSWORD).
         let url = " --database-url '\(databaseURL == nil ? configuration.description : configuration.shareableString)'"
         if configuration.hasPassword { Output.line("  (the URL below leaves out its password: set PGPASSWORD or use ~/.pgpass)") }
-        Output.line("  journeylab journey show \(DemoRun.journeyKey)\(url)")
-        Output.line("  journeylab hypothesis show accessories-email-chain\(url)")
-        Output.line("  journeylab report accessories-email-chain --format markdown\(url)")
-        Output.line("  journeylab analyze --arm control=30/160 --arm treatment=88/160")
-        Output.line("  journeylab plan --baseline 0.2 --mde 0.15 --looks 3")
-        Output.line("  journeylab serve\(url)   # then see README: the five-minute tour")
+        let j = Self.invokedAs()
+        Output.line("  \(j) journey show \(DemoRun.journeyKey)\(url)")
+        Output.line("  \(j) hypothesis show accessories-email-chain\(url)")
+        Output.line("  \(j) report accessories-email-chain --format markdown\(url)")
+        // The accessories chain's own counts: analyze gives the same numbers as its report.
+        let arms = summary.reports.first { $0.hypothesis.id == "accessories-email-chain" }?.analysis.arms ?? []
+        let counts = arms.isEmpty ? " --arm control=30/160 --arm treatment=88/160" : arms.map { " --arm \($0.name)=\($0.conversions)/\($0.deals)" }.joined()
+        Output.line("  \(j) analyze\(counts)")
+        Output.line("  \(j) plan --baseline 0.2 --mde 0.15 --looks 3")
+        Output.line("  \(j) serve\(url)   # then see README: the five-minute tour")
+    }
+
+    /// How this binary was run, so the suggested commands can be pasted as they are: the path when run by
+    /// path (`.build/debug/journeylab` from the checkout, as scripts/demo.sh does), else the name on PATH.
+    static func invokedAs() -> String {
+        let first = CommandLine.arguments.first ?? "journeylab"
+        return first.contains("/") ? first : "journeylab"
     }
 
     /// The demo's database: as given, or a fresh `journeylab_demo` in the embedded cluster.
