@@ -53,7 +53,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Renderers: text, Markdown, JSON, CSV, self-contained HTML with SVG charts.
-        .target(name: "Reports", dependencies: ["JourneyLab", "Stats"], swiftSettings: swiftSettings),
+        .target(name: "Reports", dependencies: ["JourneyLab", "Stats", "Postgres"], swiftSettings: swiftSettings),
         // The dealer HTTP API (Hummingbird 2).
         .target(
             name: "Server",

@@ -115,3 +115,43 @@ public enum PGTimestamp {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
+
+/// RFC 3339 text for every date JourneyLab prints or puts in JSON — `2026-03-01T09:30:00Z` — by arithmetic,
+/// never through Foundation's ISO 8601 formatters.
+///
+/// Why not those: some `journeylab serve` processes wrote most reports' `generated_at` through Foundation's
+/// `.iso8601` JSON strategy as `2001-01-01T00:00:00Z`, `-4712-01-01T12:00:00Z` or `506713-02-07T00:00:00Z`
+/// for a correct `Date` (the report's `days_elapsed`, from the same `Date`, was right), while other
+/// processes of the same binary never did — schemathesis caught it against the report schema in four of six
+/// fuzz runs; the CLI and in-process tests never showed it. Formatting by arithmetic has no shared
+/// state to go wrong.
+public enum RFC3339 {
+    /// `2026-03-01T09:30:00Z`: UTC, whole seconds (the fraction is dropped, as Foundation's formatter does).
+    public static func string(_ date: Date) -> String {
+        let text = PGTimestamp.format(Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)))
+        // PGTimestamp writes microseconds: `…T09:30:00.000000Z`.
+        return String(text.prefix(while: { $0 != "." })) + "Z"
+    }
+
+    /// `2026-03-01`, the UTC calendar date.
+    public static func day(_ date: Date) -> String { String(string(date).prefix(while: { $0 != "T" })) }
+
+    /// Parses RFC 3339 (a zone required when there is a time; fractional seconds allowed) or a bare date.
+    public static func date(_ text: String) -> Date? { PGTimestamp.parse(text) }
+
+    /// For `JSONEncoder.dateEncodingStrategy`.
+    public static let encoding = JSONEncoder.DateEncodingStrategy.custom { date, encoder in
+        var container = encoder.singleValueContainer()
+        try container.encode(string(date))
+    }
+
+    /// For `JSONDecoder.dateDecodingStrategy`.
+    public static let decoding = JSONDecoder.DateDecodingStrategy.custom { decoder in
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let date = date(text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "\(text) is not an RFC 3339 time")
+        }
+        return date
+    }
+}

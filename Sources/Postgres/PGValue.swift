@@ -169,14 +169,14 @@ public struct PGJSON: PGEncodable, PGDecodable, Hashable {
     public init(encoding value: some Encodable) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = RFC3339.encoding
         text = String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
     /// Decodes the document as `T`.
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = RFC3339.decoding
         return try decoder.decode(type, from: Data(text.utf8))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Stats
+import Postgres
 
 /// Number formatting for tables and chart axes (fixed, locale-independent). p-values use `Stats.NumberText`,
 /// the same text the analysis narrative uses.
@@ -42,9 +43,7 @@ enum Formatting {
     }
 
     static func date(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        return formatter.string(from: date)
+        RFC3339.day(date)
     }
 
     /// A sentence for HTML: escaped, with `quoted commands` as <code> (as Markdown shows them); an odd

@@ -1,5 +1,6 @@
 import Foundation
 import JourneyLab
+import Postgres
 
 /// The journey overview of `journeylab report --journey J`: every hypothesis of the journey by stage with
 /// status, progress and decision — in HTML, the funnel with its barriers and their hypotheses' outcomes.
@@ -36,7 +37,7 @@ public enum JourneyOverviewRenderer {
                 reports: reports)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .iso8601
+            encoder.dateEncodingStrategy = RFC3339.encoding
             return String(decoding: try encoder.encode(overview), as: UTF8.self) + "\n"
         case .html:
             let page = HTMLReportRenderer.render(reports)

@@ -1,5 +1,6 @@
 import Foundation
 import JourneyLab
+import Postgres
 
 /// Renders significance reports in every format: the CLI and the HTTP API both come through here.
 public enum ReportRenderer {
@@ -19,7 +20,7 @@ public enum ReportRenderer {
     public static func json(_ reports: [HypothesisReport]) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = RFC3339.encoding
         let data: Data
         if reports.count == 1 {
             data = try encoder.encode(reports[0])

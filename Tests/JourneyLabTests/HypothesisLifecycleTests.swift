@@ -82,3 +82,15 @@ struct HypothesisLifecycleTests {
                 == "cannot pause hypothesis accessories-email-chain: it is draft; from draft the allowed moves are: start")
     }
 }
+
+@Suite("Plain dates")
+struct PlainDateTests {
+    @Test func aDateOrAZonedTime() {
+        #expect(PlainDate.parse("2025-03-01") == Date(timeIntervalSince1970: 1_740_787_200))
+        #expect(PlainDate.parse("2025-03-01T13:00:00+03:00") == Date(timeIntervalSince1970: 1_740_787_200 + 36_000))
+        #expect(PlainDate.parse("2025-03-01T10:00:00Z") == Date(timeIntervalSince1970: 1_740_787_200 + 36_000))
+        #expect(PlainDate.parse("2025-03-01T10:00:00") == nil, "a time without a zone is ambiguous")
+        #expect(PlainDate.parse("March 1") == nil)
+        #expect(PlainDate.format(Date(timeIntervalSince1970: 1_740_787_200)) == "2025-03-01T00:00:00Z")
+    }
+}

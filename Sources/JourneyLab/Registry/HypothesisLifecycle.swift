@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// The moves a hypothesis can make, as a pure state machine (the registry applies them in the database).
 ///
@@ -105,17 +106,14 @@ public enum HypothesisLifecycle {
 
 /// Dates as the marketer types and reads them: `2025-03-01` (UTC midnight) or full ISO 8601.
 public enum PlainDate {
-    /// Parses `YYYY-MM-DD` or ISO 8601 with time and zone; nil when neither.
+    /// Parses `YYYY-MM-DD` or ISO 8601 with time and zone; nil when neither (a time without a zone is
+    /// ambiguous, so it is refused).
     public static func parse(_ text: String) -> Date? {
-        let iso = ISO8601DateFormatter()
-        if let date = iso.date(from: text) { return date }
-        iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = iso.date(from: text) { return date }
-        iso.formatOptions = [.withFullDate]
-        iso.timeZone = TimeZone(identifier: "UTC")
-        return iso.date(from: text)
+        let time = text.dropFirst(10)
+        if !time.isEmpty, !(time.hasSuffix("Z") || time.contains("+") || time.contains("-")) { return nil }
+        return RFC3339.date(text)
     }
 
     /// `2025-03-01T00:00:00Z`.
-    public static func format(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+    public static func format(_ date: Date) -> String { RFC3339.string(date) }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import Postgres
 
 /// Reads a request body as strict JSON: JSON content type in UTF-8 only (415), at most 1 MiB (413), valid UTF-8
 /// without NUL characters (400), the strict grammar of `JSONSyntax` (400: no trailing commas, repeated fields,
@@ -170,7 +171,7 @@ enum JSONResponse {
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = RFC3339.encoding
         let data = try encoder.encode(value)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

@@ -58,10 +58,9 @@ struct AuditCommand: AsyncParsableCommand {
                 })
         }
         if entries.isEmpty { return Output.line("No audit rows match.") }
-        let formatter = ISO8601DateFormatter()
         for entry in entries {
             Output.line(
-                "#\(entry.id) \(formatter.string(from: entry.at)) \(entry.actor) \(entry.action) \(entry.entityType) \(entry.entityKey)"
+                "#\(entry.id) \(RFC3339.string(entry.at)) \(entry.actor) \(entry.action) \(entry.entityType) \(entry.entityKey)"
             )
             if let summary = Self.summary(entry) { Output.line("    " + summary) }
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JourneyLab
+import Postgres
 
 /// `journeylab hypothesis randomization ID [--format text|csv|json]`: the regenerated assignment list, each
 /// used slot marked with its deal, checked against the stored arms.
@@ -34,7 +35,7 @@ struct HypothesisRandomizationCommand: AsyncParsableCommand {
                 let fields: [String] = [
                     entry.stratum, entry.slot.map(String.init) ?? "", entry.block.map(String.init) ?? "",
                     entry.blockSize.map(String.init) ?? "", entry.arm, entry.dealID ?? "",
-                    entry.assignedAt.map { ISO8601DateFormatter().string(from: $0) } ?? "", entry.matches ? "true" : "false",
+                    entry.assignedAt.map(RFC3339.string) ?? "", entry.matches ? "true" : "false",
                 ]
                 Output.line(fields.map(Self.csvField).joined(separator: ","))
             }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Postgres
 
 /// The dealer CRM's side of the HTTP API: JSON over a real HTTP client, retrying what was not acknowledged.
 struct DemoAPIClient: Sendable {
@@ -51,7 +52,7 @@ struct DemoAPIClient: Sendable {
 extension JSONEncoder {
     static let demo: JSONEncoder = {
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = RFC3339.encoding
         encoder.outputFormatting = [.withoutEscapingSlashes]
         return encoder
     }()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Reports
+import Postgres
 
 /// What most commands print: text for a person, or one JSON document for a script. `--help` lists exactly
 /// these, and the parser refuses anything else (exit 2).
@@ -28,7 +29,7 @@ enum Output {
         // contract's) stay as they are, and so do dictionary keys (they are data: arm, dealer, portrait keys).
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = RFC3339.encoding
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
             positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         var data = try encoder.encode(value)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Postgres
 
 /// `journeylab serve`'s log handler: one line per message on standard error, in swift-log's
 /// `StreamLogHandler` layout (`time level label: key=value … [source] message`).
@@ -29,7 +30,7 @@ struct TextLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
         let fields = merged.isEmpty ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let text = "\(Date().ISO8601Format()) \(event.level) \(label):\(fields) [\(event.source)] \(event.message)\n"
+        let text = "\(RFC3339.string(Date())) \(event.level) \(label):\(fields) [\(event.source)] \(event.message)\n"
         FileHandle.standardError.write(Data(text.utf8))
     }
 }
