@@ -127,8 +127,10 @@ public enum PGTimestamp {
 /// state to go wrong.
 public enum RFC3339 {
     /// `2026-03-01T09:30:00Z`: UTC, whole seconds (the fraction is dropped, as Foundation's formatter does).
+    /// Years outside 0001–9999 are written as those bounds, so a bad `Date` never stops a response.
     public static func string(_ date: Date) -> String {
-        let text = PGTimestamp.format(Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)))
+        let seconds = date.timeIntervalSince1970.isNaN ? 0 : min(max(date.timeIntervalSince1970, -62_135_596_800), 253_402_300_799)
+        let text = PGTimestamp.format(Date(timeIntervalSince1970: seconds.rounded(.down)))
         // PGTimestamp writes microseconds: `…T09:30:00.000000Z`.
         return String(text.prefix(while: { $0 != "." })) + "Z"
     }

@@ -18,6 +18,10 @@ struct RFC3339Tests {
         #expect(RFC3339.string(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
         #expect(RFC3339.string(Date(timeIntervalSince1970: -0.5)) == "1969-12-31T23:59:59Z")
         #expect(RFC3339.day(Date(timeIntervalSince1970: 1_790_000_000)) == "2026-09-21")
+        // Out of range: the bounds, not a trap.
+        #expect(RFC3339.string(Date(timeIntervalSince1970: 1.6e13)) == "9999-12-31T23:59:59Z")
+        #expect(RFC3339.string(Date(timeIntervalSince1970: -1e15)) == "0001-01-01T00:00:00Z")
+        #expect(RFC3339.string(Date(timeIntervalSince1970: .infinity)) == "9999-12-31T23:59:59Z")
     }
 
     @Test func parsesWhatItWritesAndZonedTimes() throws {
