@@ -139,7 +139,13 @@ public enum RFC3339 {
     public static func day(_ date: Date) -> String { String(string(date).prefix(while: { $0 != "T" })) }
 
     /// Parses RFC 3339 (a zone required when there is a time; fractional seconds allowed) or a bare date.
-    public static func date(_ text: String) -> Date? { PGTimestamp.parse(text) }
+    public static func date(_ text: String) -> Date? {
+        let time = text.utf8.dropFirst(10)
+        if !time.isEmpty, time.last != UInt8(ascii: "Z"), !time.contains(UInt8(ascii: "+")), !time.contains(UInt8(ascii: "-")) {
+            return nil  // a time without a zone is ambiguous
+        }
+        return PGTimestamp.parse(text)
+    }
 
     /// For `JSONEncoder.dateEncodingStrategy`.
     public static let encoding = JSONEncoder.DateEncodingStrategy.custom { date, encoder in

@@ -114,8 +114,7 @@ public struct AnalysisTextRenderer: Sendable {
         } else {
             line += "with \(subject) the test cannot reliably detect any lift"
         }
-        let exactMDE = power.mdeMethod == .boschlooExact
-        if exactMDE { line += " (\(power.mdeMethod.note))" }
+        if let note = power.exactMDENote { line += " (\(note))" }
         // deals_needed is present exactly when the plan has an MDE; power_at_mde is then the power at it.
         if let needed = power.dealsNeeded {
             if power.powerAtMDE.isFinite {
@@ -123,7 +122,7 @@ public struct AnalysisTextRenderer: Sendable {
             }
             line += "; the planned lift needs about \(needed) deals"
         }
-        return line + (exactMDE && power.dealsNeeded == nil ? "." : " (normal approximation).")
+        return line + (power.exactMDENote != nil && power.dealsNeeded == nil ? "." : " (normal approximation).")
     }
 
     /// "−3.1 to +12.4 points"; an open end as ∞; "n/a" when the interval is undefined (an arm without deals).

@@ -77,7 +77,7 @@ enum HTMLReportRenderer {
         html += a.power.mde.isFinite
             ? "With \(subject) the test can detect a lift of \(Formatting.points(a.power.mde)) at \(Int(p.power * 100))% power"
             : "With \(subject) the test cannot reliably detect any lift"
-        if a.power.mdeMethod == .boschlooExact { html += " (\(Formatting.html(a.power.mdeMethod.note)))" }
+        if let note = a.power.exactMDENote { html += " (\(Formatting.html(note)))" }
         html += a.power.dealsNeeded.map { "; the planned MDE needs about \($0) resolved deals." } ?? "."
         if let s = report.stratified {
             html += " Stratified by dealer (Cochran–Mantel–Haenszel): \(NumberText.pEquals(s.pValue)), common odds ratio \(s.commonOddsRatio.map { Formatting.number($0, digits: 2) } ?? "—")."

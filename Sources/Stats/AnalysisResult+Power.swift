@@ -27,6 +27,10 @@ extension AnalysisResult {
         public var mde: Double
         /// How `mde` was computed (`power_at_mde` and `deals_needed` always use the normal approximation).
         public var mdeMethod: Method = .normalApproximation
+
+        /// The note renderers put after an exact MDE; nil for the normal approximation's, which they
+        /// leave unmarked or name with the power sentence's other figures.
+        public var exactMDENote: String? { mdeMethod == .boschlooExact ? mdeMethod.note : nil }
         /// The power at the plan's MDE (or at `mde` when the plan has none).
         public var powerAtMDE: Double
         /// The total deals, across all arms, that the plan's MDE needs; null without a planned MDE.

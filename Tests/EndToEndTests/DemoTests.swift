@@ -6,15 +6,21 @@ import TestSupport
 /// The main job end to end: the built `journeylab demo` on a throwaway database, checked from the outside.
 @Suite("Demo end to end", .serialized)
 struct DemoTests {
-    @Test func demoKeepsEveryAcknowledgedEventOnceAndReachesTheRightDecisions() async throws {
+    /// `journeylab demo ARGUMENTS` on a fresh database, its HTML report written to a temporary file and read
+    /// back (the file is removed).
+    static func runDemo(_ arguments: [String]) async throws -> (database: TestDatabase, result: TestProcess.Result, html: String) {
         let database = try TestDatabase.create(migrated: false)
         let htmlPath = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID()).html").path
         defer { try? FileManager.default.removeItem(atPath: htmlPath) }
         let result = try await TestProcess.run(
             TestProcess.journeylabBinary,
-            ["demo", "--database-url", database.configuration.connectionString, "--seed", "11", "--format", "json",
-             "--output", htmlPath])
+            ["demo", "--database-url", database.configuration.connectionString, "--output", htmlPath] + arguments)
         #expect(result.status == 0, "stderr: \(result.standardError.suffix(2000))")
+        return (database, result, (try? String(contentsOfFile: htmlPath, encoding: .utf8)) ?? "")
+    }
+
+    @Test func demoKeepsEveryAcknowledgedEventOnceAndReachesTheRightDecisions() async throws {
+        let (database, result, html) = try await Self.runDemo(["--seed", "11", "--format", "json"])
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         let connection = try database.connect()
 
@@ -68,7 +74,6 @@ struct DemoTests {
         }
 
         // The HTML report was written and is self-contained.
-        let html = try String(contentsOfFile: htmlPath, encoding: .utf8)
         #expect(html.contains("accessories-email-chain"))
         #expect(!html.contains("https://") && !html.contains("http://"))
     }
@@ -76,13 +81,7 @@ struct DemoTests {
     /// The text run ends with commands a new user can paste as they are: each one (but `serve`) runs and
     /// succeeds, and the `analyze` one carries the accessories chain's counts.
     @Test func suggestedNextCommandsRunAsPrinted() async throws {
-        let database = try TestDatabase.create(migrated: false)
-        let htmlPath = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID()).html").path
-        defer { try? FileManager.default.removeItem(atPath: htmlPath) }
-        let result = try await TestProcess.run(
-            TestProcess.journeylabBinary,
-            ["demo", "--database-url", database.configuration.connectionString, "--deals", "60", "--output", htmlPath])
-        #expect(result.status == 0, "stderr: \(result.standardError.suffix(2000))")
+        let (database, result, _) = try await Self.runDemo(["--deals", "60"])
         let lines = result.output.split(separator: "\n").map(String.init)
         let start = try #require(lines.firstIndex(of: "Try next:"))
         let suggestions = lines[(start + 1)...].map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.hasPrefix("(") }

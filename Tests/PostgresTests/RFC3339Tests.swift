@@ -31,6 +31,8 @@ struct RFC3339Tests {
         #expect(RFC3339.date("2026-09-21T14:13:20.25Z") == date.addingTimeInterval(0.25))
         #expect(RFC3339.date("2026-09-21") == Date(timeIntervalSince1970: 1_790_000_000 - 14 * 3600 - 13 * 60 - 20))
         #expect(RFC3339.date("21.09.2026") == nil)
+        #expect(RFC3339.date("2026-09-21T14:13:20") == nil, "a time without a zone is ambiguous")
+        #expect(RFC3339.date("2026-09-21T09:13:20-05:00") == date)
 
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = RFC3339.encoding

@@ -236,13 +236,11 @@ extension Evaluator {
             return "\(waiting)" + (hypothesis.startAt.map { ", \(PlainDate.format($0))" } ?? "") + "."
         case .paused:
             return "\(waiting) — `journeylab hypothesis resume \(key)` resumes the test."
-        case .stopped where resolved < target:
-            return "stopped with \(resolved) of the \(target) planned deals resolved: no more deals will come, so the decision rests on these."
-        case .expired where resolved < target:
-            return "expired (max-days passed) with \(resolved) of the \(target) planned deals resolved: no more deals will come, so the decision rests on these."
-        case .concluded where resolved < target:
-            return "concluded with \(resolved) of the \(target) planned deals resolved: no more deals will come, so the decision rests on these."
-        case .running, .ready, .concluded, .stopped, .expired:
+        case .stopped, .expired, .concluded:
+            guard resolved < target else { return nil }
+            let ended = hypothesis.status == .expired ? "expired (max-days passed)" : hypothesis.status.rawValue
+            return "\(ended) with \(resolved) of the \(target) planned deals resolved: no more deals will come, so the decision rests on these."
+        case .running, .ready:
             return nil
         }
     }

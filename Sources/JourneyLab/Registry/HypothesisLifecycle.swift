@@ -108,11 +108,7 @@ public enum HypothesisLifecycle {
 public enum PlainDate {
     /// Parses `YYYY-MM-DD` or ISO 8601 with time and zone; nil when neither (a time without a zone is
     /// ambiguous, so it is refused).
-    public static func parse(_ text: String) -> Date? {
-        let time = text.dropFirst(10)
-        if !time.isEmpty, !(time.hasSuffix("Z") || time.contains("+") || time.contains("-")) { return nil }
-        return RFC3339.date(text)
-    }
+    public static func parse(_ text: String) -> Date? { RFC3339.date(text) }
 
     /// `2025-03-01T00:00:00Z`.
     public static func format(_ date: Date) -> String { RFC3339.string(date) }
