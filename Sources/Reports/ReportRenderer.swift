@@ -6,9 +6,13 @@ import Postgres
 public enum ReportRenderer {
     /// - Parameters:
     ///   - colour: ANSI colour in text output (only on a terminal).
-    public static func render(_ reports: [HypothesisReport], format: ReportFormat, colour: Bool = false) throws -> String {
+    ///   - listed: JSON as `{"reports": [...]}` even for one report — when the caller asked for a list (every
+    ///     started hypothesis, a journey's), so the document's shape follows the request, not the data.
+    public static func render(
+        _ reports: [HypothesisReport], format: ReportFormat, colour: Bool = false, listed: Bool = false
+    ) throws -> String {
         switch format {
-        case .json: return try json(reports)
+        case .json: return try json(reports, listed: listed)
         case .text: return reports.map { TextReportRenderer(colour: colour).render($0) }.joined(separator: "\n")
         case .markdown: return reports.map(MarkdownReportRenderer.render).joined(separator: "\n---\n\n")
         case .csv: return CSVReportRenderer.render(reports)
@@ -16,13 +20,13 @@ public enum ReportRenderer {
         }
     }
 
-    /// One JSON document: the report itself for one hypothesis, `{"reports": [...]}` for several.
-    public static func json(_ reports: [HypothesisReport]) throws -> String {
+    /// One JSON document: the report itself for one hypothesis, `{"reports": [...]}` for several or when `listed`.
+    public static func json(_ reports: [HypothesisReport], listed: Bool = false) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = RFC3339.encoding
         let data: Data
-        if reports.count == 1 {
+        if reports.count == 1, !listed {
             data = try encoder.encode(reports[0])
         } else {
             struct Many: Encodable { var reports: [HypothesisReport] }

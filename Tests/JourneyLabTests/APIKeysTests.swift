@@ -24,6 +24,20 @@ struct APIKeysTests {
         #expect(try AuditLog.entries(connection, entityType: "api_key").map(\.action) == ["key.create", "key.revoke"])
     }
 
+    @Test("the JSON of a created and a listed key names every field, null where it does not apply")
+    func jsonKeepsNullFields() throws {
+        let connection = try TestDatabase.create().connect()
+        let created = try APIKeys.create(role: .analyst, dealerID: nil, name: "Analyst", actor: "test", connection)
+        let createdJSON = try JSONSerialization.jsonObject(with: JSONEncoder().encode(created)) as? [String: Any]
+        #expect(Set(createdJSON?.keys.map { $0 } ?? []) == ["id", "secret", "role", "dealer", "name"])
+        #expect(createdJSON?["dealer"] is NSNull)
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = RFC3339.encoding
+        let listed = try JSONSerialization.jsonObject(with: encoder.encode(try APIKeys.list(connection))) as? [[String: Any]]
+        #expect(Set(listed?.first?.keys.map { $0 } ?? []) == ["id", "name", "role", "dealer", "created_at", "revoked_at"])
+        #expect(listed?.first?["revoked_at"] is NSNull)
+    }
+
     @Test("role and dealer must fit; unknown ids are not found")
     func validation() throws {
         let connection = try TestDatabase.create().connect()

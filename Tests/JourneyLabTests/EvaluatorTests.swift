@@ -120,6 +120,43 @@ struct EvaluatorTests {
         #expect(report.analysis.reasons.filter { $0.contains("11 of the") }.count == 1, "\(report.analysis.reasons)")
     }
 
+    /// An outcome the CRM reported before it asked for the deal's arm cannot be the arm's effect: a deal
+    /// closed before its enrollment stays unresolved, and an add-on bought before it is no conversion.
+    @Test func outcomesReportedBeforeTheAssignmentDoNotCount() async throws {
+        let database = try TestDatabase.create()
+        let connection = try database.connect()
+        try Self.seed(connection, arms: [("control", 10, 10, 2, 0), ("treatment", 10, 10, 5, 0)])
+        func event(_ deal: String, _ type: String, receivedEarlier: Bool) throws {
+            try connection.execute(
+                """
+                INSERT INTO events (deal_id, idempotency_key, type, occurred_at, received_at, payload_hash, enrolled)
+                VALUES ($1, $2, $2, now(), now() - CASE WHEN $3 THEN interval '1 hour' ELSE interval '0' END, 'x', false)
+                """, [deal, type, receivedEarlier])
+        }
+        for deal in ["closed-first", "bought-first"] {
+            try connection.execute("INSERT INTO deals (deal_id, dealer_id) VALUES ($1, 'dealer-1')", [deal])
+        }
+        try event("closed-first", "closed_won", receivedEarlier: true)
+        try event("closed-first", "addon_purchased", receivedEarlier: true)
+        try event("bought-first", "addon_purchased", receivedEarlier: true)
+        for (slot, deal) in ["closed-first", "bought-first"].enumerated() {
+            try connection.execute(
+                """
+                INSERT INTO assignments (deal_id, hypothesis_key, arm, stratum, slot)
+                VALUES ($1, 'accessories-email-chain', 'treatment', 'late', $2::int4)
+                """, [deal, slot])
+        }
+        try event("bought-first", "closed_won", receivedEarlier: false)
+
+        let pool = database.pool()
+        let report = try await Evaluator(pool: pool).report(for: "accessories-email-chain")
+        await pool.shutdown()
+        let treatment = try #require(report.analysis.arms.first { $0.name == "treatment" })
+        #expect(treatment.enrolled == 12)
+        #expect(treatment.deals == 11, "the deal closed before its enrollment is not resolved for this test")
+        #expect(treatment.conversions == 5, "neither add-on bought before the enrollment is a conversion")
+    }
+
     /// The status changes what the numbers mean: a paused test keeps collecting only once resumed, and a
     /// stopped or expired one collects nothing more, so it gets a final decision on the deals at hand.
     @Test(arguments: [Hypothesis.Status.draft, .paused, .stopped, .expired, .concluded])

@@ -169,6 +169,18 @@ struct HypothesisRegistrationTests {
                 == "--target-deals: 3 is fewer than 2 deals per arm — plan at least 4 resolved deals (typically 100–150)")
         #expect(problem.field.fileName == "target_deals")
         #expect(problem.asCLIError.isUsageError)
+
+        // Each of max-days' two rules says itself (0 with min-days 0 is out of range, not "less than min-days 0").
+        var noDays = Self.base()
+        noDays.minDays = 0
+        noDays.maxDays = 0
+        let range = try #require(throws: HypothesisRegistration.Problem.self) { try noDays.validated(against: nil) }
+        #expect(range.cliMessage.hasPrefix("--max-days: 0 is outside 1…3650"), "\(range.cliMessage)")
+        var shorter = Self.base()
+        shorter.minDays = 200
+        shorter.maxDays = 180
+        let order = try #require(throws: HypothesisRegistration.Problem.self) { try shorter.validated(against: nil) }
+        #expect(order.cliMessage.hasPrefix("--max-days: 180 is less than min-days 200"), "\(order.cliMessage)")
     }
 
     @Test func slugFromTitle() {

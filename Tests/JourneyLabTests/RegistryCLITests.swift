@@ -1,6 +1,7 @@
 import Foundation
 import JourneyLab
 import Postgres
+import Stats
 import Testing
 import TestSupport
 
@@ -76,18 +77,33 @@ struct RegistryCLITests {
             badFile.standardError.hasPrefix("error: \(file.path):7: stages[0].colour: unknown field — allowed here: key, name"))
     }
 
-    /// A test stopped before its plan ended can still have its outcome recorded; `conclude` without one says
-    /// what to pass.
+    /// A test stopped before its plan ended can still have its outcome recorded: the one given, or without
+    /// `--outcome` the decision of its report (the contract's plain `conclude ID`).
     @Test func aStoppedHypothesisIsConcludedWithItsOutcome() async throws {
         let database = try TestDatabase.create()
         #expect(try await Self.run(["journey", "import", RepositoryFiles.example.path], database: database).status == 0)
-        for move in ["start", "stop"] {
-            let moved = try await Self.run(["hypothesis", move, "accessories-email-chain"], database: database)
-            #expect(moved.status == 0, "\(move): \(moved.standardError)")
+        for key in ["accessories-email-chain", "signing-gift"] {
+            for move in ["start", "stop"] {
+                let moved = try await Self.run(["hypothesis", move, key], database: database)
+                #expect(moved.status == 0, "\(move): \(moved.standardError)")
+            }
         }
-        let missing = try await Self.run(["hypothesis", "conclude", "accessories-email-chain"], database: database)
-        #expect(missing.status == 2)
-        #expect(missing.standardError == "error: --outcome: missing — conclude with --outcome adopted, rejected or inconclusive\n")
+        let running = try await Self.run(["hypothesis", "start", "final-price-offer"], database: database)
+        #expect(running.status == 0, "\(running.standardError)")
+        let tooEarly = try await Self.run(["hypothesis", "conclude", "final-price-offer"], database: database)
+        #expect(tooEarly.status == 2)
+        #expect(tooEarly.standardError.contains("it is running; from running the allowed moves are"), "\(tooEarly.standardError)")
+
+        // No deals at all: the stopped test's report cannot tell either way.
+        let pool = database.pool()
+        let decision = try await Evaluator(pool: pool).report(for: "signing-gift").analysis.decision
+        await pool.shutdown()
+        #expect(decision == .inconclusive)
+        let byReport = try await Self.run(["hypothesis", "conclude", "signing-gift", "--format", "json"], database: database)
+        #expect(byReport.status == 0, "\(byReport.standardError)")
+        #expect(try Self.json(byReport.output)["outcome"] as? String == "inconclusive")
+        #expect(byReport.standardError.contains("recording the report's decision: inconclusive → inconclusive"))
+
         let concluded = try await Self.run(
             ["hypothesis", "conclude", "accessories-email-chain", "--outcome", "rejected"], database: database)
         #expect(concluded.status == 0, "\(concluded.standardError)")

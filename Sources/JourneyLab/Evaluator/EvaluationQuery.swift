@@ -14,6 +14,7 @@ enum EvaluationQuery {
         var tally: ArmTally
     }
 
+    /// Outcomes are counted as `OutcomeRule` says: only events reported after the deal's assignment.
     static let sql = """
         WITH enrolled AS (
             SELECT a.deal_id, a.arm, a.stratum, a.assigned_at, d.dealer_id
@@ -21,11 +22,11 @@ enum EvaluationQuery {
              WHERE a.hypothesis_key = $1
         ), outcome AS (
             SELECT e.deal_id,
-                   min(e.occurred_at) FILTER (WHERE e.type IN ('closed_won', 'closed_lost')) AS resolved_at,
+                   min(e.occurred_at) FILTER (WHERE e.type IN \(OutcomeRule.closingTypes)) AS resolved_at,
                    bool_or(e.type = $2) AS converted,
                    coalesce(sum(e.value) FILTER (WHERE e.type = $2), 0)::float8 AS revenue
-              FROM events e
-             WHERE e.deal_id IN (SELECT deal_id FROM enrolled)
+              FROM events e JOIN enrolled en ON en.deal_id = e.deal_id
+             WHERE \(OutcomeRule.counts(event: "e", assignment: "en"))
              GROUP BY e.deal_id
         )
         SELECT en.arm, en.dealer_id, en.stratum,

@@ -22,6 +22,17 @@ public struct APIKey: Sendable, Codable, Equatable {
         case id, name, role, dealerID = "dealer", createdAt = "created_at", revokedAt = "revoked_at"
     }
 
+    /// Every key always present: `dealer` and `revoked_at` are null when they do not apply, never missing.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(role, forKey: .role)
+        try container.encode(dealerID, forKey: .dealerID)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(revokedAt, forKey: .revokedAt)
+    }
+
     /// A newly created key with its secret (the only time the secret exists outside the caller).
     public struct Created: Sendable, Codable, Equatable {
         public var id: String
@@ -29,5 +40,15 @@ public struct APIKey: Sendable, Codable, Equatable {
         public var role: Principal.Role
         public var dealer: String?
         public var name: String
+
+        /// `dealer` is null for analyst and admin keys, never missing (the CLI contract lists it).
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(secret, forKey: .secret)
+            try container.encode(role, forKey: .role)
+            try container.encode(dealer, forKey: .dealer)
+            try container.encode(name, forKey: .name)
+        }
     }
 }

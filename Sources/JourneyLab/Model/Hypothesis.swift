@@ -1,4 +1,5 @@
 import Foundation
+import Stats
 
 /// A testable recommendation: "if we change X at stage S, metric M improves", tested against a control group.
 public struct Hypothesis: Sendable, Codable, Equatable {
@@ -60,5 +61,15 @@ public struct Hypothesis: Sendable, Codable, Equatable {
     /// How a concluded hypothesis ended.
     public enum Outcome: String, Sendable, Codable, CaseIterable {
         case adopted, rejected, inconclusive
+
+        /// The outcome a report's decision stands for; nil for `continue`, which decides nothing yet.
+        public init?(decision: AnalysisDecision) {
+            switch decision {
+            case .adopt: self = .adopted
+            case .reject: self = .rejected
+            case .inconclusive: self = .inconclusive
+            case .continue: return nil
+            }
+        }
     }
 }

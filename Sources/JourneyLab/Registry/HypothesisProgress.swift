@@ -9,7 +9,7 @@ public struct HypothesisProgress: Sendable, Codable, Equatable {
         public var weight: Int
         /// Deals assigned to the arm.
         public var enrolled: Int
-        /// Of those, deals with a `closed_won` or `closed_lost` event.
+        /// Of those, deals with a `closed_won` or `closed_lost` event reported after their assignment.
         public var resolved: Int
         /// The arm's share of the target, rounded up.
         public var target: Int
@@ -29,14 +29,12 @@ public struct HypothesisProgress: Sendable, Codable, Equatable {
     public var minDaysPassed: Bool { (daysElapsed ?? -1) >= minDays }
     public var maxDaysPassed: Bool { (daysElapsed ?? -1) >= maxDays }
 
-    /// Counts from `assignments` and `events` (a deal is resolved when it has a closed event).
+    /// Counts from `assignments` and `events` (resolved as `OutcomeRule` says).
     public static func load(for hypothesis: Hypothesis, now: Date, _ connection: PGConnection) throws -> HypothesisProgress {
         let counts = try connection.query(
             """
             SELECT a.arm, count(*) AS enrolled,
-                   count(*) FILTER (WHERE EXISTS (
-                       SELECT 1 FROM events e
-                        WHERE e.deal_id = a.deal_id AND e.type IN ('closed_won', 'closed_lost'))) AS resolved
+                   count(*) FILTER (WHERE \(OutcomeRule.isResolved(assignment: "a"))) AS resolved
               FROM assignments a WHERE a.hypothesis_key = $1 GROUP BY a.arm
             """, [hypothesis.key]
         ).rows {

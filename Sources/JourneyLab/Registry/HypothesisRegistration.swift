@@ -198,10 +198,13 @@ public struct HypothesisRegistration: Sendable, Equatable {
             throw Problem(.minDays, "\(minDays) is outside 0…3650", fix: "give the days to wait before concluding, e.g. 120")
         }
         let maxDays = self.maxDays ?? 180
-        guard maxDays >= minDays, maxDays >= 1, maxDays <= 3650 else {
+        guard maxDays >= 1, maxDays <= 3650 else {
+            throw Problem(.maxDays, "\(maxDays) is outside 1…3650", fix: "give the longest the test may run in days, e.g. 180")
+        }
+        guard maxDays >= minDays else {
             throw Problem(
                 .maxDays, "\(maxDays) is less than min-days \(minDays)",
-                fix: "give max-days ≥ min-days, e.g. \(max(minDays, 1) + 60)")
+                fix: "give max-days ≥ min-days, e.g. \(minDays + 60)")
         }
         guard let randomization = Hypothesis.Randomization(rawValue: self.randomization ?? "block") else {
             throw Problem(.randomization, "\"\(self.randomization ?? "")\" is not a method", fix: "use block or hash")

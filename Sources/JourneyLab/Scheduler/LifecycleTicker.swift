@@ -111,7 +111,7 @@ public struct LifecycleTicker: Sendable {
                     """
                     SELECT count(*) FROM assignments a
                      WHERE a.hypothesis_key = $1
-                       AND EXISTS (SELECT 1 FROM events e WHERE e.deal_id = a.deal_id AND e.type IN ('closed_won', 'closed_lost'))
+                       AND \(OutcomeRule.isResolved(assignment: "a"))
                     """, [key]
                 ).scalar(Int.self)
                 if resolved >= row.target {

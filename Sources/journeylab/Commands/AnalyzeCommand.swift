@@ -29,6 +29,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "Smallest lift worth acting on, in absolute proportion (0.15 = 15 points).")
     var mde: Double?
 
+    @OptionGroup var database: UnusedDatabaseOption
     @Option(help: OutputFormat.help)
     var format: OutputFormat = .text
 

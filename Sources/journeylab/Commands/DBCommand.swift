@@ -112,9 +112,13 @@ struct DBCommand: AsyncParsableCommand {
 
     struct Stop: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop the embedded PostgreSQL cluster.")
+        @OptionGroup var database: UnusedDatabaseOption
         @Option(help: OutputFormat.help) var format: OutputFormat = .text
 
         func run() async throws {
+            if database.databaseURL != nil {
+                Output.note("note: db stop stops only the embedded cluster; the server of --database-url is left running")
+            }
             let embedded = EmbeddedDatabase()
             let stopped = try embedded.stop()
             struct Report: Encodable { var stopped: Bool; var home: String }

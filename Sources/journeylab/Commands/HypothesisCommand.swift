@@ -172,20 +172,41 @@ struct HypothesisCommand: AsyncParsableCommand {
 
     struct Conclude: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Record the decision on a ready, stopped or expired hypothesis (→ concluded).")
-        // Optional here so that a missing outcome gets the registry's message, which says what to pass.
-        @Option(help: "adopted, rejected or inconclusive (required)") var outcome: String?
+            abstract: "Record the decision on a ready, stopped or expired hypothesis (→ concluded).",
+            discussion: """
+                Without --outcome the report's decision is recorded (adopt → adopted, reject → rejected, \
+                inconclusive → inconclusive); a report that still says continue needs --outcome to decide anyway.
+                """)
+        @Option(help: "adopted, rejected or inconclusive (default: the report's decision)") var outcome: String?
         @OptionGroup var move: MoveOptions
         func run() async throws {
-            var parsed: Hypothesis.Outcome?
             if let outcome {
                 guard let known = Hypothesis.Outcome(rawValue: outcome) else {
                     throw JourneyLabError.invalid(
                         "--outcome: \"\(outcome)\" is not an outcome — use adopted, rejected or inconclusive", field: "--outcome")
                 }
-                parsed = known
+                return try await move.run(.conclude, outcome: known)
             }
-            try await move.run(.conclude, outcome: parsed)
+            try await move.run(.conclude, outcome: try await reportedOutcome())
+        }
+
+        /// The outcome the hypothesis's report decides, read only when the hypothesis may be concluded (otherwise
+        /// the move's own refusal, which names the allowed moves, is the better message).
+        private func reportedOutcome() async throws -> Hypothesis.Outcome? {
+            let key = move.id
+            return try await withPool(move.database, size: 1) { pool -> Hypothesis.Outcome? in
+                let hypothesis = try await pool.withConnection { try HypothesisStore.require(key, $0) }
+                guard HypothesisLifecycle.allowedMoves(from: hypothesis.status).contains(.conclude) else { return nil }
+                let report = try await Evaluator(pool: pool).report(for: key)
+                guard let outcome = Hypothesis.Outcome(decision: report.analysis.decision) else {
+                    throw JourneyLabError.invalid(
+                        "--outcome: the report of \(key) still says continue (\(report.analysis.reasons.first ?? "no decision yet")); "
+                            + "to decide anyway, conclude with --outcome adopted, rejected or inconclusive",
+                        field: "--outcome")
+                }
+                Output.note("recording the report's decision: \(report.analysis.decision.rawValue) → \(outcome.rawValue)")
+                return outcome
+            }
         }
     }
 

@@ -39,6 +39,7 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Alpha spending for --looks: obf (O'Brien-Fleming type) or pocock.")
     var spending: String = "obf"
 
+    @OptionGroup var database: UnusedDatabaseOption
     @Option(help: OutputFormat.help)
     var format: OutputFormat = .text
 

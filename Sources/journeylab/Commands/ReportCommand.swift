@@ -25,7 +25,11 @@ struct ReportCommand: AsyncParsableCommand {
         let rendered = try await withPool(database) { pool -> String in
             let evaluator = Evaluator(pool: pool)
             var keys = ids
-            if let journey { keys += try await evaluator.hypothesisKeys(journey: journey) }
+            if let journey {
+                // An unknown journey is refused as such (not as one without hypotheses).
+                _ = try await pool.withConnection { try JourneyStore.tree(journey, $0) }
+                keys += try await evaluator.hypothesisKeys(journey: journey)
+            }
             if ids.isEmpty, journey == nil {
                 keys = try await pool.withConnection { connection in
                     try HypothesisStore.list(connection).filter { $0.status != .draft }.map(\.key)
@@ -45,7 +49,8 @@ struct ReportCommand: AsyncParsableCommand {
                 let tree = try await pool.withConnection { try JourneyStore.tree(journey, $0) }
                 text = try JourneyOverviewRenderer.render(tree, reports: reports, format: format, colour: colour)
             } else {
-                text = try ReportRenderer.render(reports, format: format, colour: colour)
+                // One named ID gives the report itself; every other request a list, however many it finds.
+                text = try ReportRenderer.render(reports, format: format, colour: colour, listed: ids.count != 1 || journey != nil)
             }
             if timings {
                 Output.note("timings: sql \(spent.sql) statistics \(spent.statistics) rendering \(ContinuousClock.now - renderStart) for \(reports.count) hypotheses")
