@@ -130,8 +130,8 @@ struct EvaluatorTests {
             try connection.execute(
                 """
                 INSERT INTO events (deal_id, idempotency_key, type, occurred_at, received_at, payload_hash, enrolled)
-                VALUES ($1, $2, $2, now(), now() - CASE WHEN $3 THEN interval '1 hour' ELSE interval '0' END, 'x', false)
-                """, [deal, type, receivedEarlier])
+                VALUES ($1, $2, $3, now(), now() - CASE WHEN $4 THEN interval '1 hour' ELSE interval '0' END, 'x', false)
+                """, [deal, type, type, receivedEarlier])
         }
         for deal in ["closed-first", "bought-first"] {
             try connection.execute("INSERT INTO deals (deal_id, dealer_id) VALUES ($1, 'dealer-1')", [deal])
@@ -155,6 +155,9 @@ struct EvaluatorTests {
         #expect(treatment.enrolled == 12)
         #expect(treatment.deals == 11, "the deal closed before its enrollment is not resolved for this test")
         #expect(treatment.conversions == 5, "neither add-on bought before the enrollment is a conversion")
+        // `hypothesis show` and the ticker's ready move count the same resolved deals as the report.
+        let hypothesis = try HypothesisStore.require("accessories-email-chain", connection)
+        #expect(try HypothesisProgress.load(for: hypothesis, now: Date(), connection).resolved == 21)
     }
 
     /// The status changes what the numbers mean: a paused test keeps collecting only once resumed, and a
