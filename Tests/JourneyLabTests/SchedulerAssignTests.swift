@@ -350,10 +350,19 @@ struct SchedulerAssignTests {
         let none = try await scheduler.assign(AssignmentRequest(dealID: "D-3", dealerID: "d1", stage: "first-visit"), actor: "t")
         #expect(none.assignments.map(\.hypothesisKey) == ["at-visit", "other-journey-same-stage"])
 
-        // A stage with no running hypothesis enrolls nothing and stores no deal.
+        // A stage with no running hypothesis enrolls nothing, but the deal is known from then on (its events are
+        // stored, flagged as not enrolled) and bound to its dealer.
         let nowhere = try await scheduler.assign(AssignmentRequest(dealID: "D-4", dealerID: "d1", stage: "delivery"), actor: "t")
         #expect(nowhere.assignments.isEmpty)
-        #expect(try fixture.count("SELECT count(*) FROM deals WHERE deal_id = 'D-4'") == 0)
+        #expect(try fixture.count("SELECT count(*) FROM deals WHERE deal_id = 'D-4' AND dealer_id = 'd1' AND first_stage = 'delivery'") == 1)
+        #expect(try fixture.count("SELECT count(*) FROM assignments WHERE deal_id = 'D-4'") == 0)
+        let ingested = try await EventIngestor(pool: fixture.pool).ingest(
+            [EventInput(dealID: "D-4", type: "stage_reached", stage: "delivery")],
+            principal: Principal(keyID: "key_test", role: .dealer, dealerID: "d1"))
+        #expect(ingested.accepted == 1 && ingested.unenrolled == 1)
+        await #expect(throws: JourneyLabError.self) {
+            _ = try await scheduler.assign(AssignmentRequest(dealID: "D-4", dealerID: "d2", stage: "first-visit"), actor: "t")
+        }
 
         // Later stage: the new stage's hypotheses join, the earlier arms stay.
         let later = try await scheduler.assign(AssignmentRequest(dealID: "D-1", dealerID: "d1", stage: "test-drive"), actor: "t")

@@ -21,6 +21,9 @@ import Postgres
 ///    then insert the assignments and exclusion claims. `UNIQUE (hypothesis_key, stratum, slot)` and the
 ///    primary keys make PostgreSQL refuse anything that would double-use a slot or re-assign a deal.
 ///
+/// A deal that joins nothing (no running hypothesis at its stage admits it) is still stored, so its events are
+/// accepted (flagged as not enrolled) and its dealer is bound.
+///
 /// A request whose dealer or segment contradicts the stored deal gets a `.conflict` error without affecting
 /// the others; an unexpected database error makes the batch retry each deal on its own, so it fails only
 /// the request that caused it.
@@ -85,12 +88,27 @@ struct EnrollmentBatch {
 
         var results = [Result<AssignmentResult, any Error>?](repeating: nil, count: requests.count)
         var pending: [DealDecision] = []
+        var joiningNothing: [DealDecision] = []
         for dealID in order {
             let decision = decide(dealID, indexesByDeal[dealID]!, states[dealID] ?? DealState(), running)
             if decision.needsWrite {
                 pending.append(decision)
             } else {
+                if !decision.dealWasStored, !decision.accepted.isEmpty { joiningNothing.append(decision) }
                 fill(&results, decision, assignments: decision.existing)
+            }
+        }
+        if !joiningNothing.isEmpty {
+            // A deal the CRM has asked about is known from then on, even when no running hypothesis takes it:
+            // its events are stored (flagged as not enrolled) instead of refused as an unknown deal's, and its
+            // dealer is bound to it. One statement, its own transaction.
+            do {
+                let insert = try insertDeals(joiningNothing)
+                _ = try connection.execute(insert.sql, insert.parameters, planning: insert.planning)
+            } catch {
+                for decision in joiningNothing {
+                    for index in indexesByDeal[decision.dealID]! { results[index] = .failure(error) }
+                }
             }
         }
         if !pending.isEmpty {
@@ -145,7 +163,7 @@ struct EnrollmentBatch {
             return nil
         }
         let decisions = order.map { decide($0, indexesByDeal[$0]!, DealState(), running) }
-        // A deal joining nothing stores no row, so the transaction could not prove it new: the lookup answers it.
+        // A deal joining nothing takes no slot, so this transaction could not prove it new: the full path stores it.
         guard decisions.allSatisfy(\.needsWrite) else { return nil }
         let written: [(DealDecision, [StoredAssignment])]?
         do {

@@ -15,7 +15,8 @@ struct EventsCommand: AsyncParsableCommand {
             discussion: """
                 Idempotent: rows already stored (same event_id, or same deal, type and stage) count as duplicates. \
                 Bad rows are listed with their line numbers; by default nothing is stored when any row is bad, \
-                with --skip-bad-rows the good rows are stored. Exit status 2 when rows were rejected.
+                with --skip-bad-rows the good rows are stored. Exit status 2 when bad rows kept the file from \
+                being stored; 0 when the good rows were stored (with --skip-bad-rows the skipped lines are listed).
                 """)
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The CSV file.") var file: String
@@ -44,7 +45,12 @@ struct EventsCommand: AsyncParsableCommand {
                 if report.rejected.count > 100 { Output.line("  … \(report.rejected.count - 100) more (use --format json)") }
                 if !report.merged { Output.note("Nothing was stored: fix the rows above or pass --skip-bad-rows.") }
             }
-            if !report.rejected.isEmpty { throw ExitCode(ExitStatus.badInput) }
+            // Bad input that stopped the import is exit 2 (nothing stored); rows the user chose to skip are not.
+            let stored = report.accepted + report.duplicates
+            if !report.merged || (stored == 0 && !report.rejected.isEmpty) { throw ExitCode(ExitStatus.badInput) }
+            if !report.rejected.isEmpty, format == .text {
+                Output.note("Stored the \(stored) good row(s); skipped the \(report.rejected.count) bad row(s) listed above.")
+            }
         }
     }
 }
