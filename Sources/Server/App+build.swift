@@ -29,8 +29,12 @@ public func buildApplication(
     let migrator = try SchemaMigrations.migrator()
     let router = buildRouter(configuration, pool: pool, migrator: migrator)
     var app = Application(
-        router: router,
-        server: .http1(configuration: .init(additionalChannelHandlers: [HTTPFramingErrorHandler()])),
+        responder: HeadAsGetResponder(routes: router.buildResponder()),
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [HTTPFramingErrorHandler()],
+                idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000
+                    + configuration.idleTimeout.components.attoseconds / 1_000_000_000))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "journeylab"),
         services: [DatabasePoolService(pool: pool)] + extraServices,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },

@@ -27,6 +27,10 @@ public struct ServerConfiguration: Sendable {
     /// `JOURNEYLAB_MIGRATE_ON_START=false`) for a role without DDL rights (`journeylab db grant`): the server
     /// then only checks, and `/readyz` answers 503 while migrations are pending.
     public var migrateOnStart: Bool
+    /// A connection with no request in progress (idle keep-alive, or headers never finished) is closed after
+    /// this long, so clients that open connections and send nothing cannot exhaust the server's file
+    /// descriptors. `JOURNEYLAB_IDLE_TIMEOUT` (seconds).
+    public var idleTimeout: Duration = .seconds(60)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: PGConfiguration, poolSize: Int = 16,
@@ -46,11 +50,17 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// Reads `JOURNEYLAB_HOST`, `JOURNEYLAB_PORT`, `JOURNEYLAB_POOL_SIZE`, `JOURNEYLAB_TICK_INTERVAL` (seconds),
-    /// `JOURNEYLAB_KEY_CACHE_SECONDS`, `JOURNEYLAB_RATE_LIMIT`, `JOURNEYLAB_MIGRATE_ON_START` (true/false) and
-    /// `JOURNEYLAB_LOG_LEVEL` over the defaults.
+    /// `JOURNEYLAB_KEY_CACHE_SECONDS`, `JOURNEYLAB_RATE_LIMIT`, `JOURNEYLAB_MIGRATE_ON_START` (true/false),
+    /// `JOURNEYLAB_IDLE_TIMEOUT` (seconds) and `JOURNEYLAB_LOG_LEVEL` over the defaults.
     /// - Throws: `JourneyLabError.invalidInput` naming the variable with a bad value.
     public mutating func apply(environment: [String: String]) throws {
         if let host = environment["JOURNEYLAB_HOST"], !host.isEmpty { self.host = host }
+        if let text = environment["JOURNEYLAB_IDLE_TIMEOUT"], !text.isEmpty {
+            guard let seconds = Double(text), seconds > 0, seconds <= 3600 else {
+                throw JourneyLabError.invalid("JOURNEYLAB_IDLE_TIMEOUT=\(text) must be seconds in (0, 3600]")
+            }
+            idleTimeout = .milliseconds(Int64(seconds * 1000))
+        }
         if let text = environment["JOURNEYLAB_PORT"], !text.isEmpty {
             guard let port = Int(text), (0...65535).contains(port) else {
                 throw JourneyLabError.invalid("JOURNEYLAB_PORT=\(text) must be a port number 0–65535")

@@ -80,7 +80,7 @@ struct InputValidationTests {
         let fixture = try ServerFixture.make()
         try await fixture.withServer { client in
             for (method, uri, allow) in [(HTTPRequest.Method.delete, "/v1/events", "POST"), (.get, "/v1/assignments", "POST"),
-                                         (.init("TRACE")!, "/healthz", "GET"), (.put, "/v1/hypotheses/h-email/report", "GET")] {
+                                         (.init("TRACE")!, "/healthz", "GET, HEAD"), (.put, "/v1/hypotheses/h-email/report", "GET, HEAD")] {
                 let reply = try await client.call(method, uri, key: fixture.admin)
                 #expect(reply.status == 405, "\(method) \(uri)")
                 #expect(reply.isProblem)

@@ -13,7 +13,9 @@ struct AuthMiddleware: RouterMiddleware {
     var limiter: KeyRateLimiter? = nil
 
     static func isProtected(_ path: String) -> Bool {
-        path == "/v1" || path.hasPrefix("/v1/") || path == "/reports" || path.hasPrefix("/reports/")
+        // The router reads `//v1/…` as `/v1/…`, so this check must too (or a valid key is never read).
+        let path = "/" + path.drop { $0 == "/" }
+        return path == "/v1" || path.hasPrefix("/v1/") || path == "/reports" || path.hasPrefix("/reports/")
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -21,6 +23,10 @@ struct AuthMiddleware: RouterMiddleware {
         guard let header = request.headers[.authorization] else {
             metrics.recordKeyRejection("missing")
             throw Problem.unauthorized("missing API key: send Authorization: Bearer <key>")
+        }
+        guard request.headers[values: .authorization].count == 1 else {
+            metrics.recordKeyRejection("malformed")
+            throw Problem.unauthorized("send exactly one Authorization header: Bearer <key>")
         }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {

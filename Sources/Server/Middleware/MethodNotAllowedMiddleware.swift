@@ -43,6 +43,8 @@ final class RouteMethods: Sendable {
                     }
             }.map(\.method)
         }
-        return Array(Set(methods)).sorted()
+        var allowed = Set(methods)
+        if allowed.contains("GET") { allowed.insert("HEAD") }  // HeadAsGetResponder answers it
+        return allowed.sorted()
     }
 }

@@ -3,7 +3,7 @@ import Hummingbird
 import NIOCore
 import Postgres
 
-/// Reads a request body as strict JSON: JSON content type in UTF-8 only (415), at most 1 MiB (413), valid UTF-8
+/// Reads a request body as strict JSON: JSON content type in UTF-8 only, uncompressed (415), at most 1 MiB (413), valid UTF-8
 /// without NUL characters (400), the strict grammar of `JSONSyntax` (400: no trailing commas, repeated fields,
 /// deep nesting or unrepresentable numbers), and no unknown fields or wrong types (400 naming the field).
 enum StrictJSON {
@@ -24,6 +24,17 @@ enum StrictJSON {
                 throw Problem(
                     .unsupportedMediaType,
                     "Content-Type charset \(charset) is not supported: send UTF-8 JSON (charset=utf-8, or no charset)")
+            }
+        }
+        // Compressed bodies are not read (RFC 9110 §8.4.1: 415 for a coding the server does not support), and
+        // never taken as plain JSON just because they happen to parse.
+        for coding in request.headers[values: .contentEncoding].flatMap({ $0.split(separator: ",") }) {
+            let name = coding.trimmingHTTPWhitespace().lowercased()
+            guard name == "identity" else {
+                var problem = Problem(
+                    .unsupportedMediaType, "Content-Encoding \(name.prefix(40)) is not supported: send the JSON uncompressed")
+                problem.headers[.acceptEncoding] = "identity"
+                throw problem
             }
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > context.maxUploadSize {

@@ -1,0 +1,98 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import JourneyLab
+import Testing
+
+@testable import Server
+
+/// HTTP details that real clients, probes and attackers exercise (found by a probe of the running server):
+/// HEAD, paths with a doubled slash, repeated credentials, compressed bodies, idle connections.
+@Suite("HTTP protocol details")
+struct HTTPProtocolTests {
+    @Test("HEAD is answered wherever GET is: same status and Content-Length, no body")
+    func headLikeGet() async throws {
+        let fixture = try ServerFixture.make()
+        try await fixture.withServer { client in
+            for (uri, key) in [("/healthz", nil), ("/openapi.yaml", nil), ("/v1/hypotheses", fixture.analyst)] {
+                let get = try await client.call(.get, uri, key: key)
+                let head = try await client.call(.head, uri, key: key)
+                #expect(get.status == 200 && head.status == 200, "\(uri)")
+                #expect(head.body.isEmpty, "\(uri)")
+                #expect(head.headers[.contentLength] == String(get.body.utf8.count), "\(uri)")
+                #expect(head.contentType == get.contentType, "\(uri)")
+            }
+            let unauthorized = try await client.call(.head, "/v1/hypotheses")
+            #expect(unauthorized.status == 401 && unauthorized.body.isEmpty)
+            let post = try await client.call(.options, "/healthz")
+            #expect(post.status == 405 && post.headers[.allow] == "GET, HEAD")
+        }
+    }
+
+    @Test("a doubled slash reaches the route with its key checked, not a 401 for a key that was sent")
+    func doubledSlash() async throws {
+        let fixture = try ServerFixture.make()
+        try await fixture.withServer { client in
+            let single = try await client.call(.get, "/v1/hypotheses", key: fixture.analyst)
+            let double = try await client.call(.get, "//v1/hypotheses", key: fixture.analyst)
+            #expect(single.status == 200)
+            #expect(double.status == single.status, "\(double.body)")
+            #expect(try await client.call(.get, "//v1/hypotheses").status == 401, "still protected without a key")
+        }
+    }
+
+    @Test("two Authorization headers → 401 saying to send one")
+    func repeatedAuthorization() async throws {
+        let fixture = try ServerFixture.make()
+        try await fixture.withServer { client in
+            var headers: HTTPFields = [:]
+            headers.append(HTTPField(name: .authorization, value: "Bearer \(fixture.analyst)"))
+            headers.append(HTTPField(name: .authorization, value: "Bearer \(fixture.analyst)"))
+            let (status, body) = try await client.execute(uri: "/v1/hypotheses", method: .get, headers: headers) {
+                (Int($0.status.code), String(buffer: $0.body))
+            }
+            #expect(status == 401)
+            #expect(body.contains("send exactly one Authorization header"), "\(body)")
+        }
+    }
+
+    @Test("a compressed body → 415 naming the coding, nothing stored")
+    func contentEncoding() async throws {
+        let fixture = try ServerFixture.make()
+        try await fixture.withServer { client in
+            for coding in ["gzip", "br", "identity, gzip"] {
+                var headers: HTTPFields = [.authorization: "Bearer \(fixture.admin)", .contentType: "application/json"]
+                headers[.contentEncoding] = coding
+                let body = ByteBuffer(string: #"{"events":[{"event_id":"gz","deal_id":"deal-a1","type":"x"}]}"#)
+                let (status, text) = try await client.execute(uri: "/v1/events", method: .post, headers: headers, body: body) {
+                    (Int($0.status.code), String(buffer: $0.body))
+                }
+                #expect(status == 415, "\(coding): \(text)")
+                #expect(text.contains("is not supported: send the JSON uncompressed"))
+            }
+        }
+        #expect(try fixture.count("SELECT count(*) FROM events") == 0)
+    }
+
+    @Test("a connection that never finishes its request is closed after the idle timeout")
+    func idleConnectionsClose() async throws {
+        let fixture = try ServerFixture.make()
+        var configuration = fixture.configuration()
+        configuration.idleTimeout = .seconds(1)
+        let app = try await buildApplication(configuration)
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let start = ContinuousClock.now
+            // Headers begun and never ended: without the timeout the server would hold this socket for ever
+            // (RawHTTP gives up after 30 s).
+            let reply = try await RawHTTP.exchange(port: port, Array("GET /healthz HTTP/1.1\r\nHost: x\r\n".utf8))
+            let waited = ContinuousClock.now - start
+            #expect(reply.isEmpty || reply.hasPrefix("HTTP/1.1 "), "\(reply.prefix(200))")
+            #expect(waited < .seconds(10), "closed after \(waited)")
+            // A fresh connection is served (the test client's own kept-alive one was idle too, and is closed).
+            let fresh = try await RawHTTP.exchange(port: port, Array("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
+            #expect(fresh.hasPrefix("HTTP/1.1 200 "), "\(fresh.prefix(200))")
+        }
+    }
+}
