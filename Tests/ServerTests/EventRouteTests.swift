@@ -107,6 +107,9 @@ struct EventRouteTests {
             (#"{"deal_id":"deal-a1","type":"stage_reached"}"#, "events[0].stage"),
             (#"{"deal_id":"deal-a1","type":"Bad Type"}"#, "events[0].type"),
             (#"{"deal_id":"deal-a1","type":"closed_won","value":1e13}"#, "events[0].value"),
+            // Stored to the cent, these would be ±1e13 exactly.
+            (#"{"deal_id":"deal-a1","type":"closed_won","value":9999999999999.999}"#, "events[0].value"),
+            (#"{"deal_id":"deal-a1","type":"closed_won","value":-9999999999999.995}"#, "events[0].value"),
             (#"{"deal_id":"deal-a1","type":"closed_won","occurred_at":"yesterday"}"#, "events[0].occurred_at"),
             (#"{"deal_id":"deal-a1","type":"closed_won","occurred_at":"1999-12-31T23:00:00Z"}"#, "events[0].occurred_at"),
             (#"{"deal_id":"deal-a1","type":"closed_won","occurred_at":"2999-01-01T00:00:00Z"}"#, "events[0].occurred_at"),

@@ -18,6 +18,13 @@ struct InputValidationTests {
             let top = try await client.call(.post, "/v1/assignments", key: fixture.admin, json: #"{"deal_id":"d","dealer_id":"x","stage":"s","extra":1}"#)
             #expect(top.status == 400)
             #expect(top.json["field"] as? String == "extra")
+            // An enormous name is quoted only in part: the error stays small.
+            let long = String(repeating: "k", count: 500_000)
+            let huge = try await client.call(.post, "/v1/assignments", key: fixture.admin, json: #"{"deal_id":"d","dealer_id":"x","stage":"s","\#(long)":1}"#)
+            #expect(huge.status == 400)
+            #expect(huge.isProblem)
+            #expect(huge.body.utf8.count < 5_000, "\(huge.body.utf8.count) bytes")
+            #expect((huge.json["field"] as? String)?.hasPrefix("kkkk") == true)
         }
     }
 

@@ -27,12 +27,13 @@ public enum EventValidation {
         }
         var valueText: String?
         if let value = event.value {
-            guard value.isFinite, abs(value) < valueLimit else {
-                throw JourneyLabError.invalid("\(field).value must be a finite number with |value| < 1e13", field: "\(field).value")
-            }
             var input = value
             var rounded = Decimal()
             NSDecimalRound(&rounded, &input, 2, .plain)
+            // The limit holds for the value as stored (to the cent): 9999999999999.995 rounds to 1e13.
+            guard value.isFinite, rounded.isFinite, abs(rounded) < valueLimit else {
+                throw JourneyLabError.invalid("\(field).value must be a finite number with |value| < 1e13", field: "\(field).value")
+            }
             valueText = canonicalText(rounded)
         }
         let occurredAt: Date

@@ -19,8 +19,15 @@ public struct Problem: Error, HTTPResponseError, Sendable {
     public init(_ status: HTTPResponse.Status, _ detail: String, field: String? = nil, title: String? = nil) {
         self.status = status
         self.title = title ?? status.reasonPhrase
-        self.detail = detail
-        self.field = field
+        self.detail = Self.bounded(detail, 2_000)
+        self.field = field.map { Self.bounded($0, 300) }
+    }
+
+    /// Messages quote the client's input (an unknown field's name, an id); a 500,000-character name must not
+    /// make a megabyte of error. The cut is marked, and never splits a character.
+    static func bounded(_ text: String, _ limit: Int) -> String {
+        guard text.count > limit else { return text }
+        return text.prefix(limit) + "… (\(text.count - limit) more characters)"
     }
 
     /// `https://journeylab.dev/problems/<status>`: stable, documented in openapi.yaml.
