@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import JourneyLab
 
@@ -19,5 +20,12 @@ public struct AppRequestContext: RequestContext {
     func requirePrincipal() throws -> Principal {
         guard let principal else { throw Problem.unauthorized("missing API key: send Authorization: Bearer <key>") }
         return principal
+    }
+
+    /// The `{id}` of the path, percent-decoded (RFC 3986: `%61ccessories-sms` is `accessories-sms`); the router
+    /// hands it over as sent.
+    func hypothesisID() throws -> String {
+        let raw = try parameters.require("id")
+        return raw.removingPercentEncoding ?? raw
     }
 }

@@ -82,7 +82,15 @@ struct EventRouteTests {
                 """)
             #expect(second.status == 409)
             #expect(second.isProblem)
-            #expect(second.body.contains("events[1]"))
+            #expect(second.body.contains("events[1] conflicts with a stored event"))
+            #expect(second.json["field"] as? String == "events[1].event_id")
+            // Within one batch: the earlier event is named, not "a stored event" (nothing of the batch is stored).
+            let within = try await client.call(.post, "/v1/events", key: fixture.dealerA, json: """
+                {"events":[{"event_id":"e3","deal_id":"deal-a2","type":"closed_won"},
+                           {"event_id":"e3","deal_id":"deal-a2","type":"closed_lost"}]}
+                """)
+            #expect(within.status == 409)
+            #expect(within.body.contains("events[1] conflicts with events[0] of this batch"), "\(within.body)")
         }
         #expect(try fixture.count("SELECT count(*) FROM events") == 1)
     }

@@ -23,6 +23,9 @@ struct HypothesisRouteTests {
             let missing = try await client.call(.get, "/v1/hypotheses/nope", key: fixture.analyst)
             #expect(missing.status == 404)
             #expect(missing.isProblem)
+            // A percent-encoded id is the same id (RFC 3986).
+            let encoded = try await client.call(.get, "/v1/hypotheses/%68-email", key: fixture.analyst)
+            #expect(encoded.status == 200 && encoded.json["id"] as? String == "h-email")
         }
     }
 
@@ -41,6 +44,9 @@ struct HypothesisRouteTests {
             let missing = try await client.call(.get, "/v1/hypotheses/nope/report", key: fixture.analyst)
             #expect(missing.status == 404)
             #expect(missing.isProblem)
+            #expect(missing.json["detail"] as? String == "no hypothesis \"nope\": GET /v1/hypotheses lists them")
+            let encoded = try await client.call(.get, "/reports/%68-email", key: fixture.analyst)
+            #expect(encoded.status == 200)
         }
         try await fixture.withServer(reports: StubReports()) { client in
             let json = try await client.call(.get, "/v1/hypotheses/h-email/report", key: fixture.analyst)

@@ -126,9 +126,15 @@ public struct EventIngestor: Sendable {
                 let event = events[index]
                 guard stored[event.dealID + "\u{1F}" + event.idempotencyKey] == event.payloadHash else {
                     let key = event.eventID.map { "event_id \"\($0)\"" } ?? "(deal_id, type, stage)"
+                    // The same key may have come earlier in this very batch (nothing of which is stored).
+                    let earlier = events[..<index].firstIndex {
+                        $0.dealID == event.dealID && $0.idempotencyKey == event.idempotencyKey
+                    }
+                    let other = earlier.map { "events[\($0)] of this batch" } ?? "a stored event"
                     throw JourneyLabError(
                         .conflict,
-                        "events[\(index)] conflicts with a stored event with the same \(key) but a different payload: use a new event_id")
+                        "events[\(index)] conflicts with \(other): the same \(key) but a different payload — use a new event_id",
+                        field: event.eventID != nil ? "events[\(index)].event_id" : "events[\(index)]")
                 }
             }
         }

@@ -85,7 +85,7 @@ struct HypothesisController {
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         try Self.requireReader(context)
-        let id = try context.parameters.require("id")
+        let id = try context.hypothesisID()
         guard let hypothesis = try await pool.withConnection({ try HypothesisStore.load(id, $0) }) else {
             throw Problem(.notFound, "no hypothesis \"\(id)\": GET /v1/hypotheses lists them")
         }
@@ -94,7 +94,7 @@ struct HypothesisController {
 
     @Sendable func report(_ request: Request, context: AppRequestContext) async throws -> Response {
         try Self.requireReader(context)
-        let id = try context.parameters.require("id")
+        let id = try context.hypothesisID()
         guard let reports else { throw Problem(.notImplemented, "reports are not available in this build") }
         return JSONResponse.raw(try await reports.json(for: id), contentType: "application/json")
     }

@@ -13,7 +13,7 @@ struct ReportPageController {
 
     @Sendable func page(_ request: Request, context: AppRequestContext) async throws -> Response {
         try HypothesisController.requireReader(context)
-        let id = try context.parameters.require("id")
+        let id = try context.hypothesisID()
         guard let reports else { throw Problem(.notImplemented, "reports are not available in this build") }
         let html = try await reports.html(for: id)
         return JSONResponse.raw(Data(html.utf8), contentType: "text/html; charset=utf-8")
