@@ -37,4 +37,19 @@ struct AssignmentRouteTests {
             #expect(reply.json["field"] as? String == "stage")
         }
     }
+
+    @Test("an attribute key with a control character or none at all → 422, no deal stored")
+    func invalidAttributeKeys() async throws {
+        let fixture = try ServerFixture.make()
+        try await fixture.withServer { client in
+            for attributes in [#"{"a\u0001":"x"}"#, #"{"":"x"}"#] {
+                let reply = try await client.call(
+                    .post, "/v1/assignments", key: fixture.admin,
+                    json: #"{"deal_id":"attr-1","dealer_id":"x","stage":"first-visit","attributes":\#(attributes)}"#)
+                #expect(reply.status == 422, "\(attributes): \(reply.body)")
+                #expect(reply.json["field"] as? String == "attributes")
+            }
+        }
+        #expect(try fixture.count("SELECT count(*) FROM deals WHERE deal_id = 'attr-1'") == 0)
+    }
 }

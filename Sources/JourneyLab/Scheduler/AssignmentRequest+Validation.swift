@@ -21,6 +21,14 @@ extension AssignmentRequest {
                     "attribute \"\(key.prefix(40))\" is too long: keys up to 128 and values up to 1024 characters",
                     field: "attributes")
             }
+            // Keys are names (shown in reports and CSV headers): 1 or more characters, none of them a control
+            // character. Values are free text.
+            guard !key.isEmpty, !key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                let printable = String(String.UnicodeScalarView(key.unicodeScalars.filter { $0.properties.generalCategory != .control }))
+                throw JourneyLabError.invalid(
+                    "attribute key \"\(printable.prefix(40))\" must be 1–128 characters without control characters",
+                    field: "attributes")
+            }
         }
     }
 
