@@ -102,7 +102,7 @@ struct RegistryCLITests {
         let byReport = try await Self.run(["hypothesis", "conclude", "signing-gift", "--format", "json"], database: database)
         #expect(byReport.status == 0, "\(byReport.standardError)")
         #expect(try Self.json(byReport.output)["outcome"] as? String == "inconclusive")
-        #expect(byReport.standardError.contains("recording the report's decision: inconclusive → inconclusive"))
+        #expect(byReport.standardError.contains("the report decides inconclusive: recording the outcome inconclusive"))
 
         let concluded = try await Self.run(
             ["hypothesis", "conclude", "accessories-email-chain", "--outcome", "rejected"], database: database)

@@ -204,7 +204,7 @@ struct HypothesisCommand: AsyncParsableCommand {
                             + "to decide anyway, conclude with --outcome adopted, rejected or inconclusive",
                         field: "--outcome")
                 }
-                Output.note("recording the report's decision: \(report.analysis.decision.rawValue) → \(outcome.rawValue)")
+                Output.note("the report decides \(report.analysis.decision.rawValue): recording the outcome \(outcome.rawValue)")
                 return outcome
             }
         }
