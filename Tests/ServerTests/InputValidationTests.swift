@@ -291,6 +291,24 @@ struct InputValidationTests {
         }
     }
 
+    @Test("bad bytes after a complete request on the same connection: its answer, then a 400 problem, then close")
+    func pipelinedFramingError() async throws {
+        let fixture = try ServerFixture.make()
+        try await fixture.withServer { client in
+            let port = try #require(client.port)
+            for tail in ["GARBAGE\r\n\r\n", "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n"] {
+                let reply = try await RawHTTP.exchange(port: port, Array(("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" + tail).utf8))
+                // Status lines only (the 400's detail itself says "HTTP/1.1").
+                let statuses = reply.matches(of: /HTTP\/1\.1 (\d{3}) [A-Za-z ]+\r\n/).map { String($0.output.1) }
+                #expect(statuses == ["200", "400"], "\(reply.prefix(600))")
+                let second = try #require(reply.range(of: "HTTP/1.1 400 Bad Request"))
+                #expect(reply[second.upperBound...].contains("Content-Type: application/problem+json"), "\(reply.prefix(600))")
+                #expect(reply[second.upperBound...].contains(#""status":400"#))
+            }
+            #expect(try await client.call(.get, "/healthz").status == 200)
+        }
+    }
+
     @Test("a malformed chunked body → 400 problem (was a 500), nothing stored")
     func malformedChunks() async throws {
         let fixture = try ServerFixture.make()

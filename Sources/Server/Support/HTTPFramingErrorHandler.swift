@@ -8,8 +8,9 @@ import NIOHTTPTypes
 /// Content-Length, NUL in a header) with a problem+json 400, then closes the connection. Without it
 /// Hummingbird answers those with an empty 400, the one error of the API that would not be a problem document.
 ///
-/// Only between requests: when a request is still being read or answered, the error goes on to Hummingbird
-/// (inside a body it reaches the route as `HTTPParserError`, a 400 from `Problem.from`), so no response is
+/// Only between requests: when a request is still being read, the error goes on to Hummingbird (inside a body
+/// it reaches the route as `HTTPParserError`, a 400 from `Problem.from`). When the bad bytes follow a complete
+/// request that is still being answered (pipelined), the 400 waits for that response's end, so no response is
 /// ever written twice or into the middle of another.
 final class HTTPFramingErrorHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
@@ -21,6 +22,8 @@ final class HTTPFramingErrorHandler: ChannelDuplexHandler, RemovableChannelHandl
     private var responsesEnded = 0
     private var requestOpen = false
     private var answered = false
+    /// A parser error that arrived while earlier responses were still being written: answered after them.
+    private var deferred: HTTPParserError?
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -36,14 +39,30 @@ final class HTTPFramingErrorHandler: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { responsesEnded += 1 }
+        var ended = false
+        if case .end = unwrapOutboundIn(data) {
+            responsesEnded += 1
+            ended = true
+        }
         context.write(data, promise: promise)
+        if ended, let error = deferred, requestsStarted == responsesEnded {
+            deferred = nil
+            answer(context, error)
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         guard let parserError = error as? HTTPParserError else { return context.fireErrorCaught(error) }
-        if answered { return }  // the connection is closing; the decoder may report the rest of the bytes too
-        guard !requestOpen, requestsStarted == responsesEnded else { return context.fireErrorCaught(error) }
+        if answered || deferred != nil { return }  // closing; the decoder may report the rest of the bytes too
+        guard !requestOpen else { return context.fireErrorCaught(error) }
+        guard requestsStarted == responsesEnded else {
+            deferred = parserError  // after the responses still being written, in order
+            return
+        }
+        answer(context, parserError)
+    }
+
+    private func answer(_ context: ChannelHandlerContext, _ parserError: HTTPParserError) {
         answered = true
         let problem = Problem(
             .badRequest,
