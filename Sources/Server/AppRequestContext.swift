@@ -23,9 +23,13 @@ public struct AppRequestContext: RequestContext {
     }
 
     /// The `{id}` of the path, percent-decoded (RFC 3986: `%61ccessories-sms` is `accessories-sms`); the router
-    /// hands it over as sent.
+    /// hands it over as sent. A decoding with control characters (`%00`) is no key: the id stays as sent, which
+    /// names no hypothesis (404) instead of reaching PostgreSQL, which refuses NUL.
     func hypothesisID() throws -> String {
         let raw = try parameters.require("id")
-        return raw.removingPercentEncoding ?? raw
+        guard let decoded = raw.removingPercentEncoding,
+            !decoded.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { return raw }
+        return decoded
     }
 }

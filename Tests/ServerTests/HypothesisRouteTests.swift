@@ -26,6 +26,11 @@ struct HypothesisRouteTests {
             // A percent-encoded id is the same id (RFC 3986).
             let encoded = try await client.call(.get, "/v1/hypotheses/%68-email", key: fixture.analyst)
             #expect(encoded.status == 200 && encoded.json["id"] as? String == "h-email")
+            // …but an encoded NUL names nothing (PostgreSQL would refuse it as a value).
+            for uri in ["/v1/hypotheses/h-email%00x", "/v1/hypotheses/h-email%00x/report", "/reports/h-email%00x"] {
+                let nul = try await client.call(.get, uri, key: fixture.analyst)
+                #expect(nul.status == 404, "\(uri): \(nul.body)")
+            }
         }
     }
 
