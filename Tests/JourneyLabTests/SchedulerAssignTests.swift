@@ -360,6 +360,17 @@ struct SchedulerAssignTests {
             [EventInput(dealID: "D-4", type: "stage_reached", stage: "delivery")],
             principal: Principal(keyID: "key_test", role: .dealer, dealerID: "d1"))
         #expect(ingested.accepted == 1 && ingested.unenrolled == 1)
+        // Once its close is reported, a deal joins no more hypotheses: its outcome is known before any arm.
+        _ = try await EventIngestor(pool: fixture.pool).ingest(
+            [EventInput(dealID: "D-4", type: "closed_lost")], principal: Principal(keyID: "key_test", role: .dealer, dealerID: "d1"))
+        let closed = try await scheduler.assign(AssignmentRequest(dealID: "D-4", dealerID: "d1", stage: "first-visit"), actor: "t")
+        #expect(closed.assignments.isEmpty)
+        #expect(try fixture.count("SELECT count(*) FROM assignments WHERE deal_id = 'D-4'") == 0)
+        // …while a closed deal keeps the arms it had.
+        _ = try await EventIngestor(pool: fixture.pool).ingest(
+            [EventInput(dealID: "D-2", type: "closed_won")], principal: Principal(keyID: "key_test", role: .dealer, dealerID: "d1"))
+        let keeps = try await scheduler.assign(AssignmentRequest(dealID: "D-2", dealerID: "d1", stage: "test-drive"), actor: "t")
+        #expect(keeps.assignments == other.assignments, "no at-test-drive arm for a deal already won")
         await #expect(throws: JourneyLabError.self) {
             _ = try await scheduler.assign(AssignmentRequest(dealID: "D-4", dealerID: "d2", stage: "first-visit"), actor: "t")
         }

@@ -8,7 +8,8 @@ import Postgres
 ///    the lookup and written as in 2, which proves both guesses inside its transaction (every deal inserted,
 ///    the same hypotheses running) or rolls back with nothing taken; then the steps below run.
 /// 1. **Lookup** (one read-only statement, no transaction): the deals' stored dealer/segment, their
-///    assignments and exclusion claims, and the running hypotheses of the requested stages. Deals already
+///    assignments and exclusion claims, whether their close is stored (a closed deal joins nothing more), and
+///    the running hypotheses of the requested stages. Deals already
 ///    enrolled in everything they are eligible for are answered from it: a repeat costs a share of one query.
 /// 2. **Enrollment of new deals** (the common case, `enrollNewDeals`): the same writes as below in two
 ///    pipelined round trips — the deals' insert and the slot upsert are one statement that takes slots only
@@ -49,6 +50,9 @@ struct EnrollmentBatch {
         var assignments: [StoredAssignment] = []
         /// exclusion group → hypothesis key
         var claims: [String: String] = [:]
+        /// A closing event is stored: the deal's outcome is known before any new arm could act on it, so it
+        /// joins no further hypothesis (its existing arms stay).
+        var closed = false
     }
 
     /// What to do for one deal of the batch.
@@ -209,7 +213,8 @@ struct EnrollmentBatch {
                 stages.insert(request.stage)
             }
         }
-        guard !decision.accepted.isEmpty else { return decision }
+        // A deal already closed (won or lost) joins nothing more: no arm can change an outcome that is known.
+        guard !decision.accepted.isEmpty, !state.closed else { return decision }
 
         let assigned = Set(state.assignments.map(\.hypothesisKey))
         var groups: [String: [EnrollmentPlan]] = [:]
@@ -253,6 +258,9 @@ struct EnrollmentBatch {
             SELECT 'c', c.deal_id::text, c.exclusion_group::text, c.hypothesis_key::text, NULL
               FROM exclusion_claims c WHERE c.deal_id = ANY($1::text[])
             UNION ALL
+            SELECT DISTINCT 'x', e.deal_id::text, NULL, NULL, NULL FROM events e
+             WHERE e.deal_id = ANY($1::text[]) AND e.type IN ('closed_won', 'closed_lost')
+            UNION ALL
             SELECT 'h', h.key::text, h.plan_hash, NULL, NULL FROM hypotheses h
              WHERE h.status = 'running' AND h.stage_key = ANY($2::text[])
             """,
@@ -270,6 +278,8 @@ struct EnrollmentBatch {
                     isControl: try row.decode(String.self, 4) == "true"))
             case "c":
                 states[id, default: DealState()].claims[try row.decode(String.self, 2)] = try row.decode(String.self, 3)
+            case "x":
+                states[id, default: DealState()].closed = true
             default:
                 runningKeys.append((id, try row.decodeIfPresent(String.self, 2) ?? ""))
             }
@@ -399,14 +409,20 @@ struct EnrollmentBatch {
             UNION ALL
             SELECT 'c', c.deal_id::text, c.exclusion_group::text, c.hypothesis_key::text, NULL
               FROM exclusion_claims c WHERE c.deal_id = ANY($1::text[])
+            UNION ALL
+            SELECT DISTINCT 'x', e.deal_id::text, NULL, NULL, NULL FROM events e
+             WHERE e.deal_id = ANY($1::text[]) AND e.type IN ('closed_won', 'closed_lost')
             """, [ids], planning: .reusable
         ).rows { row in
             let id = try row.decode(String.self, 1)
-            if try row.decode(String.self, 0) == "a" {
+            switch try row.decode(String.self, 0) {
+            case "a":
                 states[id, default: DealState()].assignments.append(StoredAssignment(
                     hypothesisKey: try row.decode(String.self, 2), arm: try row.decode(String.self, 3),
                     isControl: try row.decode(String.self, 4) == "true"))
-            } else {
+            case "x":
+                states[id, default: DealState()].closed = true
+            default:
                 states[id, default: DealState()].claims[try row.decode(String.self, 2)] = try row.decode(String.self, 3)
             }
         }
