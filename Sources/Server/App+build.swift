@@ -68,9 +68,9 @@ func buildRouter(_ configuration: ServerConfiguration, pool: PGPool, migrator: P
     let metrics = ServerMetrics()
     let reports: any ReportProvider = configuration.reportProvider ?? EvaluatorReportProvider(pool: pool)
     let router = Router(context: AppRequestContext.self)
-    router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
-    router.add(middleware: ProblemMiddleware())
     let routeMethods = RouteMethods()
+    router.add(middleware: RequestMetricsMiddleware(metrics: metrics, routes: routeMethods))
+    router.add(middleware: ProblemMiddleware())
     router.add(middleware: MethodNotAllowedMiddleware(routes: routeMethods))
     router.add(middleware: AuthMiddleware(verifier: KeyVerifier(pool: pool, ttl: configuration.keyCacheTTL), metrics: metrics,
                                          limiter: configuration.rateLimit > 0 ? KeyRateLimiter(rate: configuration.rateLimit) : nil))

@@ -28,7 +28,10 @@ struct OperationsTests {
             _ = try await client.call(.post, "/v1/events", key: fixture.admin, json: #"{"events":[{"deal_id":"deal-a1","type":"closed_won"}]}"#)
             _ = try await client.call(.post, "/v1/events", key: fixture.admin, json: #"{"events":[{"deal_id":"deal-a1","type":"closed_won"}]}"#)
             _ = try await client.call(.get, "/v1/hypotheses")
+            _ = try await client.call(.delete, "/v1/hypotheses/h-email", key: fixture.admin)
             let text = try await client.call(.get, "/metrics").body
+            // A 405 is counted under the route's template, not as an unknown route.
+            #expect(text.contains(#"journeylab_http_requests_total{method="DELETE",route="/v1/hypotheses/{id}",status="405"} 1"#), "\(text)")
             #expect(text.contains(#"journeylab_http_requests_total{method="POST",route="/v1/events",status="200"} 2"#))
             #expect(text.contains(#"journeylab_http_requests_total{method="GET",route="/v1/hypotheses",status="401"} 1"#))
             #expect(text.contains(#"journeylab_http_request_duration_seconds_bucket{method="POST",route="/v1/events",status="200",le="+Inf"} 2"#))

@@ -32,18 +32,27 @@ final class RouteMethods: Sendable {
         }
     }
 
-    /// The methods a path answers, sorted; empty when no route has this path.
-    func allowed(for path: String) -> [String] {
+    /// The routes whose template matches a path.
+    private func matching(_ path: String) -> [(template: [String], method: String)] {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        let methods = table.withLock { table in
+        return table.withLock { table in
             table.filter { route in
                 route.template.count == parts.count
                     && zip(route.template, parts).allSatisfy { template, part in
                         (template.hasPrefix("{") && template.hasSuffix("}")) || template == part
                     }
-            }.map(\.method)
+            }
         }
-        var allowed = Set(methods)
+    }
+
+    /// The route template of a path (`/v1/hypotheses/{id}`), for labels; nil when no route has this path.
+    func template(for path: String) -> String? {
+        matching(path).first.map { "/" + $0.template.joined(separator: "/") }
+    }
+
+    /// The methods a path answers, sorted; empty when no route has this path.
+    func allowed(for path: String) -> [String] {
+        var allowed = Set(matching(path).map(\.method))
         if allowed.contains("GET") { allowed.insert("HEAD") }  // HeadAsGetResponder answers it
         return allowed.sorted()
     }

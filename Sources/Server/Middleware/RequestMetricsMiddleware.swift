@@ -7,6 +7,8 @@ import Logging
 struct RequestMetricsMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let metrics: ServerMetrics
+    /// Names the route of a 405 (the router only knows it as not found).
+    var routes: RouteMethods? = nil
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -21,7 +23,8 @@ struct RequestMetricsMiddleware: RouterMiddleware {
         response.headers[.init("X-Request-Id")!] = context.id
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        let route = context.endpointPath ?? "unmatched"
+        var route = context.endpointPath ?? "unmatched"
+        if response.status == .methodNotAllowed, let template = routes?.template(for: request.uri.path) { route = template }
         metrics.recordRequest(method: request.method.rawValue, route: route, status: response.status.code, seconds: seconds)
         context.logger.debug(
             "request", metadata: ["method": "\(request.method)", "route": "\(route)", "status": "\(response.status.code)",
