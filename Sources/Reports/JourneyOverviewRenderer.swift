@@ -1,6 +1,5 @@
 import Foundation
 import JourneyLab
-import Postgres
 
 /// The journey overview of `journeylab report --journey J`: every hypothesis of the journey by stage with
 /// status, progress and decision — in HTML, the funnel with its barriers and their hypotheses' outcomes.
@@ -35,10 +34,7 @@ public enum JourneyOverviewRenderer {
                     StageRow(stage: stage.key, name: stage.name, hypotheses: hypotheses(of: stage).map(\.key))
                 },
                 reports: reports)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = RFC3339.encoding
-            return String(decoding: try encoder.encode(overview), as: UTF8.self) + "\n"
+            return String(decoding: try ReportRenderer.jsonEncoder().encode(overview), as: UTF8.self) + "\n"
         case .html:
             let page = HTMLReportRenderer.render(reports)
             let funnel = self.funnel(tree, byKey)

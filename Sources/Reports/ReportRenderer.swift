@@ -20,11 +20,18 @@ public enum ReportRenderer {
         }
     }
 
-    /// One JSON document: the report itself for one hypothesis, `{"reports": [...]}` for several or when `listed`.
-    public static func json(_ reports: [HypothesisReport], listed: Bool = false) throws -> String {
+    /// The encoder of every report document (the report, the list, the journey overview): stable key order,
+    /// RFC 3339 dates.
+    static func jsonEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = RFC3339.encoding
+        return encoder
+    }
+
+    /// One JSON document: the report itself for one hypothesis, `{"reports": [...]}` for several or when `listed`.
+    public static func json(_ reports: [HypothesisReport], listed: Bool = false) throws -> String {
+        let encoder = jsonEncoder()
         let data: Data
         if reports.count == 1, !listed {
             data = try encoder.encode(reports[0])

@@ -118,6 +118,29 @@ struct RegistryCLITests {
         #expect(again.standardError.contains("concluded is final"))
     }
 
+    /// `report --format json` has the shape of the request: the report itself for one named ID, a list for
+    /// anything else (even when it finds one); an unknown journey is named as such; the commands that need
+    /// no database still take `--database-url` (`run` always passes it).
+    @Test func reportJSONShapeAndDatabaseURLEverywhere() async throws {
+        let database = try TestDatabase.create()
+        #expect(try await Self.run(["journey", "import", RepositoryFiles.example.path], database: database).status == 0)
+        #expect(try await Self.run(["hypothesis", "start", "signing-gift"], database: database).status == 0)
+        let one = try await Self.run(["report", "signing-gift", "--format", "json"], database: database)
+        #expect(one.status == 0, "\(one.standardError)")
+        #expect(try Self.json(one.output)["decision"] is String)
+        let all = try await Self.run(["report", "--format", "json"], database: database)
+        #expect(all.status == 0, "\(all.standardError)")
+        let listed = try #require(try Self.json(all.output)["reports"] as? [[String: Any]], "a list although one started")
+        #expect(listed.count == 1)
+        let unknown = try await Self.run(["report", "--journey", "nope"], database: database)
+        #expect(unknown.status == 2)
+        #expect(unknown.standardError.hasPrefix("error: no journey \"nope\""), "\(unknown.standardError)")
+        for arguments in [["plan", "--baseline", "0.2", "--deals", "150"], ["analyze", "--arm", "control=12/60", "--arm", "treatment=24/65"]] {
+            let computed = try await Self.run(arguments, database: database)
+            #expect(computed.status == 0, "\(arguments[0]): \(computed.standardError)")
+        }
+    }
+
     @Test func registerStartShowAuditAsJSON() async throws {
         let database = try TestDatabase.create()
         #expect(try await Self.run(["journey", "import", RepositoryFiles.example.path], database: database).status == 0)

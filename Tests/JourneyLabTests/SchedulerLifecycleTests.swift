@@ -63,9 +63,15 @@ struct SchedulerLifecycleTests {
         try close("D-1", "closed_lost")
         try close("D-2", "closed_won")
         try close("D-2", "addon_purchased")
+        // A close received before the deal's assignment does not count (OutcomeRule), here as in the report.
+        try connection.execute(
+            """
+            INSERT INTO events (deal_id, idempotency_key, type, occurred_at, received_at, payload_hash, enrolled)
+            VALUES ('D-4', 'early-close', 'closed_won', now(), now() - interval '1 hour', 'x', true)
+            """)
         let ticker = LifecycleTicker(pool: fixture.pool, clock: fixture.clock)
         fixture.clock.advance(days: 11)
-        #expect(try await ticker.tick().isEmpty, "3 of 4 resolved deals")
+        #expect(try await ticker.tick().isEmpty, "3 of 4 resolved deals (D-4's close came before its assignment)")
         try close("D-3", "closed_lost")
         fixture.clock.set(SchedulerFixture.start.addingTimeInterval(5 * 86_400))
         #expect(try await ticker.tick().isEmpty, "target reached but min_days not passed")

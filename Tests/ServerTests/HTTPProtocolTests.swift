@@ -25,8 +25,8 @@ struct HTTPProtocolTests {
             }
             let unauthorized = try await client.call(.head, "/v1/hypotheses")
             #expect(unauthorized.status == 401 && unauthorized.body.isEmpty)
-            let post = try await client.call(.options, "/healthz")
-            #expect(post.status == 405 && post.headers[.allow] == "GET, HEAD")
+            let options = try await client.call(.options, "/healthz")
+            #expect(options.status == 405 && options.headers[.allow] == "GET, HEAD")
         }
     }
 

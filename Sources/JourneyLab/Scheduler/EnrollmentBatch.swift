@@ -259,7 +259,7 @@ struct EnrollmentBatch {
               FROM exclusion_claims c WHERE c.deal_id = ANY($1::text[])
             UNION ALL
             SELECT DISTINCT 'x', e.deal_id::text, NULL, NULL, NULL FROM events e
-             WHERE e.deal_id = ANY($1::text[]) AND e.type IN ('closed_won', 'closed_lost')
+             WHERE e.deal_id = ANY($1::text[]) AND e.type IN \(OutcomeRule.closingTypes)
             UNION ALL
             SELECT 'h', h.key::text, h.plan_hash, NULL, NULL FROM hypotheses h
              WHERE h.status = 'running' AND h.stage_key = ANY($2::text[])

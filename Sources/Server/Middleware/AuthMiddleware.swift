@@ -14,7 +14,8 @@ struct AuthMiddleware: RouterMiddleware {
 
     static func isProtected(_ path: String) -> Bool {
         // The router reads `//v1/…` as `/v1/…`, so this check must too (or a valid key is never read).
-        let path = "/" + path.drop { $0 == "/" }
+        var path = Substring(path)
+        while path.hasPrefix("//") { path = path.dropFirst() }
         return path == "/v1" || path.hasPrefix("/v1/") || path == "/reports" || path.hasPrefix("/reports/")
     }
 
@@ -24,7 +25,8 @@ struct AuthMiddleware: RouterMiddleware {
             metrics.recordKeyRejection("missing")
             throw Problem.unauthorized("missing API key: send Authorization: Bearer <key>")
         }
-        guard request.headers[values: .authorization].count == 1 else {
+        // Counted without building an array: this runs on every request.
+        guard request.headers.lazy.filter({ $0.name == .authorization }).count == 1 else {
             metrics.recordKeyRejection("malformed")
             throw Problem.unauthorized("send exactly one Authorization header: Bearer <key>")
         }

@@ -25,9 +25,10 @@ struct ReportCommand: AsyncParsableCommand {
         let rendered = try await withPool(database) { pool -> String in
             let evaluator = Evaluator(pool: pool)
             var keys = ids
+            // Loaded first, so an unknown journey is refused as such (not as one without hypotheses).
+            var tree: JourneyStore.Tree?
             if let journey {
-                // An unknown journey is refused as such (not as one without hypotheses).
-                _ = try await pool.withConnection { try JourneyStore.tree(journey, $0) }
+                tree = try await pool.withConnection { try JourneyStore.tree(journey, $0) }
                 keys += try await evaluator.hypothesisKeys(journey: journey)
             }
             if ids.isEmpty, journey == nil {
@@ -45,8 +46,7 @@ struct ReportCommand: AsyncParsableCommand {
             let renderStart = ContinuousClock.now
             let colour = output == nil && isatty(1) == 1
             let text: String
-            if let journey, ids.isEmpty {
-                let tree = try await pool.withConnection { try JourneyStore.tree(journey, $0) }
+            if let tree, ids.isEmpty {
                 text = try JourneyOverviewRenderer.render(tree, reports: reports, format: format, colour: colour)
             } else {
                 // One named ID gives the report itself; every other request a list, however many it finds.
