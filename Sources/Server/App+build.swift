@@ -32,7 +32,7 @@ public func buildApplication(
         responder: HeadAsGetResponder(routes: router.buildResponder()),
         server: .http1(
             configuration: .init(
-                additionalChannelHandlers: [HTTPFramingErrorHandler()],
+                additionalChannelHandlers: [HTTPConnectionFaultHandler(readTimeout: TimeAmount(configuration.idleTimeout))],
                 idleTimeout: TimeAmount(configuration.idleTimeout))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "journeylab"),
         services: [DatabasePoolService(pool: pool)] + extraServices,

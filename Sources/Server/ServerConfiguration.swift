@@ -27,9 +27,10 @@ public struct ServerConfiguration: Sendable {
     /// `JOURNEYLAB_MIGRATE_ON_START=false`) for a role without DDL rights (`journeylab db grant`): the server
     /// then only checks, and `/readyz` answers 503 while migrations are pending.
     public var migrateOnStart: Bool
-    /// A connection with no request in progress (idle keep-alive, or headers never finished) is closed after
-    /// this long, so clients that open connections and send nothing cannot exhaust the server's file
-    /// descriptors. `JOURNEYLAB_IDLE_TIMEOUT` (seconds).
+    /// A connection with nothing arriving (idle keep-alive, or a request stalled mid-way) is closed after this
+    /// long, and a request still arriving this long after its first bytes (headers) or its headers (body) is
+    /// answered 408 and its connection closed, so clients that open connections and send nothing, or a byte at a
+    /// time, cannot exhaust the server's file descriptors. `JOURNEYLAB_IDLE_TIMEOUT` (seconds).
     public var idleTimeout: Duration = .seconds(60)
 
     public init(

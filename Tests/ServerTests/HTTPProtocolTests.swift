@@ -95,4 +95,43 @@ struct HTTPProtocolTests {
             #expect(fresh.hasPrefix("HTTP/1.1 200 "), "\(fresh.prefix(200))")
         }
     }
+
+    @Test("a request trickling in → 408 problem+json (body) or a close (headers) once the idle timeout has passed, nothing stored")
+    func tricklingRequestsTimeOut() async throws {
+        let fixture = try ServerFixture.make()
+        var configuration = fixture.configuration()
+        configuration.idleTimeout = .seconds(1)
+        let app = try await buildApplication(configuration)
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let body = Array(#"{"events":[{"event_id":"slow","deal_id":"deal-a1","type":"stage_reached","stage":"first-visit"}]}"#.utf8)
+            func head(_ extra: String = "") -> [UInt8] {
+                Array(
+                    "POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(fixture.admin)\r\nContent-Type: application/json\r\n\(extra)Content-Length: \(body.count)\r\n\r\n".utf8)
+            }
+            // The body a byte every 300 ms: each read resets an idle timer, but not the request's own deadline.
+            var start = ContinuousClock.now
+            let slowBody = try await RawHTTP.trickle(port: port, [head()] + body.map { [$0] }, pauseMilliseconds: 300)
+            var waited = ContinuousClock.now - start
+            #expect(slowBody.hasPrefix("HTTP/1.1 408 "), "\(slowBody.prefix(300))")
+            #expect(slowBody.contains("application/problem+json") && slowBody.contains("did not arrive within 1 s of its headers"))
+            #expect(waited < .seconds(8), "answered after \(waited)")
+            // Headers a line every 300 ms: the same deadline, counted from their first bytes; the connection is closed.
+            start = ContinuousClock.now
+            let lines = ["GET /healthz HTTP/1.1\r\n"] + (0..<40).map { "X-Slow-\($0): y\r\n" } + ["\r\n"]
+            let slowHeaders = try await RawHTTP.trickle(port: port, lines.map { Array($0.utf8) }, pauseMilliseconds: 300)
+            waited = ContinuousClock.now - start
+            #expect(slowHeaders.isEmpty, "\(slowHeaders.prefix(300))")  // closed: no response may precede a request
+            #expect(waited < .seconds(8), "closed after \(waited) (the whole trickle takes 12 s)")
+            // A request in three pieces well inside the deadline is served as usual.
+            let third = body.count / 3
+            let pieces = [
+                head("Connection: close\r\n"), Array(body[..<third]), Array(body[third..<(2 * third)]), Array(body[(2 * third)...]),
+            ]
+            let steady = try await RawHTTP.trickle(port: port, pieces, pauseMilliseconds: 150)
+            #expect(steady.hasPrefix("HTTP/1.1 200 "), "\(steady.prefix(300))")
+        }
+        // Only the steady request's event.
+        #expect(try fixture.count("SELECT count(*) FROM events WHERE event_id = 'slow'") == 1)
+    }
 }

@@ -39,6 +39,27 @@ enum RawHTTP {
         }
     }
 
+    /// Sends `pieces` one at a time with `pauseMilliseconds` between them — a client trickling its request —
+    /// stopping early when the server answers or closes, and returns what comes back until the server closes.
+    static func trickle(port: Int, _ pieces: [[UInt8]], pauseMilliseconds: Int32) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(
+                    with: Result {
+                        let fd = try connect(port: port)
+                        defer { close(fd) }
+                        for piece in pieces {
+                            let n = piece.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                            if n <= 0 { break }
+                            var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                            if poll(&ready, 1, pauseMilliseconds) != 0 { break }  // an answer, a close or an error
+                        }
+                        return readToClose(fd)
+                    })
+            }
+        }
+    }
+
     private static func blockingExchange(port: Int, _ bytes: [UInt8]) throws -> String {
         let fd = try connect(port: port)
         defer { close(fd) }
@@ -48,6 +69,10 @@ enum RawHTTP {
             if n <= 0 { break }  // the server may answer and close before reading everything
             sent += n
         }
+        return readToClose(fd)
+    }
+
+    private static func readToClose(_ fd: Int32) -> String {
         var answer: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {

@@ -126,11 +126,11 @@ public enum EventValidation {
         case 43, 45:  // '+', '-'
             let sign = b[index] == 45 ? -1 : 1
             guard let hours = number(index + 1, 2) else { return nil }
-            var minutesAt = index + 3
-            if minutesAt < b.count, b[minutesAt] == 58 { minutesAt += 1 }
-            guard let minutes = number(minutesAt, 2), hours <= 23, minutes <= 59 else { return nil }
+            // RFC 3339 writes the offset as ±HH:MM; ISO 8601's ±HHMM and ±HH are not accepted.
+            guard index + 3 < b.count, b[index + 3] == 58, let minutes = number(index + 4, 2), hours <= 23, minutes <= 59
+            else { return nil }
             offset = sign * (hours * 3600 + minutes * 60)
-            index = minutesAt + 2
+            index += 6
         default:
             return nil
         }
