@@ -78,11 +78,7 @@ struct HTTPProtocolTests {
     @Test("a connection that never finishes its request is closed after the idle timeout")
     func idleConnectionsClose() async throws {
         let fixture = try ServerFixture.make()
-        var configuration = fixture.configuration()
-        configuration.idleTimeout = .seconds(1)
-        let app = try await buildApplication(configuration)
-        try await app.test(.live) { client in
-            let port = try #require(client.port)
+        try await withOneSecondIdleTimeout(fixture) { port in
             let start = ContinuousClock.now
             // Headers begun and never ended: without the timeout the server would hold this socket for ever
             // (RawHTTP gives up after 30 s).
@@ -99,11 +95,7 @@ struct HTTPProtocolTests {
     @Test("a request trickling in → 408 problem+json (body) or a close (headers) once the idle timeout has passed, nothing stored")
     func tricklingRequestsTimeOut() async throws {
         let fixture = try ServerFixture.make()
-        var configuration = fixture.configuration()
-        configuration.idleTimeout = .seconds(1)
-        let app = try await buildApplication(configuration)
-        try await app.test(.live) { client in
-            let port = try #require(client.port)
+        try await withOneSecondIdleTimeout(fixture) { port in
             let body = Array(#"{"events":[{"event_id":"slow","deal_id":"deal-a1","type":"stage_reached","stage":"first-visit"}]}"#.utf8)
             func head(_ extra: String = "") -> [UInt8] {
                 Array(
@@ -133,5 +125,15 @@ struct HTTPProtocolTests {
         }
         // Only the steady request's event.
         #expect(try fixture.count("SELECT count(*) FROM events WHERE event_id = 'slow'") == 1)
+    }
+
+    /// A live server on `fixture` whose idle timeout is 1 s, for `body` to reach on its port with raw sockets.
+    private func withOneSecondIdleTimeout(_ fixture: ServerFixture, _ body: @escaping @Sendable (Int) async throws -> Void)
+        async throws
+    {
+        var configuration = fixture.configuration()
+        configuration.idleTimeout = .seconds(1)
+        let app = try await buildApplication(configuration)
+        try await app.test(.live) { client in try await body(try #require(client.port)) }
     }
 }
