@@ -108,22 +108,45 @@ public struct PGMigrator: Sendable {
 
     /// The files not applied yet, after checking that every applied one is unchanged.
     private func pendingAfterChecksums(_ connection: PGConnection) throws -> [PGMigration] {
-        let applied = Dictionary(uniqueKeysWithValues: try appliedMigrations(connection).map { ($0.version, $0) })
+        let state = try inspect(connection)
+        if let changed = state.changed.first {
+            throw PGError(
+                .client,
+                "migration \(changed.name) changed after it was applied (stored checksum \(changed.stored.prefix(12)), file \(changed.file.prefix(12))): restore the file and put the change in a new numbered migration"
+            )
+        }
+        return state.pending
+    }
+
+    /// What `inspect` finds: the database's records, the files not applied yet, and applied files that changed.
+    public struct State: Sendable {
+        public struct Changed: Sendable, Equatable {
+            public var name: String
+            public var stored: String
+            public var file: String
+        }
+        public var applied: [Applied]
+        public var pending: [PGMigration]
+        public var changed: [Changed]
+    }
+
+    /// Compares the files with the database without changing anything (for `journeylab db status`).
+    public func inspect(_ connection: PGConnection) throws -> State {
+        let applied = try appliedMigrations(connection)
+        let byVersion = Dictionary(uniqueKeysWithValues: applied.map { ($0.version, $0) })
         var pending: [PGMigration] = []
+        var changed: [State.Changed] = []
         for migration in migrations {
-            guard let record = applied[migration.version] else {
+            guard let record = byVersion[migration.version] else {
                 pending.append(migration)
                 continue
             }
             let checksum = try Self.checksum(migration.sql, connection)
-            guard record.checksum == checksum else {
-                throw PGError(
-                    .client,
-                    "migration \(migration.name) changed after it was applied (stored checksum \(record.checksum.prefix(12)), file \(checksum.prefix(12))): restore the file and put the change in a new numbered migration"
-                )
+            if record.checksum != checksum {
+                changed.append(.init(name: migration.name, stored: record.checksum, file: checksum))
             }
         }
-        return pending
+        return State(applied: applied, pending: pending, changed: changed)
     }
 
     /// The migrations recorded in the database (empty before the first run).

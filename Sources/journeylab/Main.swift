@@ -31,6 +31,12 @@ enum ExitStatus {
         case let error as JourneyLabError:
             printError(error.message)
             return error.isUsageError ? badInput : runtimeFailure
+        case let error as PGError where error.code == .insufficientPrivilege && !error.message.contains("journeylab db"):
+            // The app role of `journeylab db grant` may do what the API does and no more.
+            printError(
+                error.message
+                    + ": this database role may only do what the API does; run journey, hypothesis, key and audit commands with the schema owner's --database-url")
+            return runtimeFailure
         case let error as PGError:
             printError(error.message)
             return runtimeFailure

@@ -24,7 +24,10 @@ struct EmbeddedDatabaseTests {
         #expect(first.status == 0, "stderr: \(first.standardError)")
         let status = try JSONSerialization.jsonObject(with: Data(first.output.utf8)) as? [String: Any]
         #expect(status?["embedded"] as? Bool == true)
-        #expect((status?["applied"] as? [String])?.contains("001_schema.sql") == true)
+        // Status changes nothing: on a new cluster every migration is pending until a command that uses it.
+        #expect((status?["applied"] as? [String])?.isEmpty == true)
+        #expect((status?["pending"] as? [String])?.contains("001_schema.sql") == true)
+        #expect((status?["log"] as? String)?.hasSuffix("/postgres.log") == true)
         let dataDirectory = try #require(status?["data_directory"] as? String)
         let version = try String(contentsOfFile: dataDirectory + "/PG_VERSION", encoding: .utf8)
         #expect(!version.isEmpty)
@@ -32,8 +35,13 @@ struct EmbeddedDatabaseTests {
         // A second run reuses the same cluster (same data directory, same postmaster).
         let pidBefore = try String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8)
             .split(separator: "\n").first
+        let migrate = try await TestProcess.run(binary, ["db", "migrate"], environment: environment)
+        #expect(migrate.status == 0, "stderr: \(migrate.standardError)")
         let second = try await TestProcess.run(binary, ["db", "status", "--format", "json"], environment: environment)
         #expect(second.status == 0)
+        let migrated = try JSONSerialization.jsonObject(with: Data(second.output.utf8)) as? [String: Any]
+        #expect((migrated?["applied"] as? [String])?.contains("001_schema.sql") == true)
+        #expect((migrated?["pending"] as? [String])?.isEmpty == true)
         let pidAfter = try String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8)
             .split(separator: "\n").first
         #expect(pidBefore == pidAfter)

@@ -181,6 +181,12 @@ struct RegistryCLITests {
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(audit.output.utf8)) as? [[String: Any]])
         #expect(rows.map { $0["action"] as? String } == ["hypothesis.register", "hypothesis.start"])
         #expect(rows.allSatisfy { $0["actor"] as? String == "cli:marketer" })
+        // The plan's 64-bit seed comes out digit for digit, as the database holds it (not rounded to a Double).
+        let seed = try await Self.run(
+            ["hypothesis", "show", "written-offer-within-the-hour"], database: database
+        ).output.firstMatch(of: /seed (\d+)/).map { String($0.1) }
+        #expect(seed.map { $0.count > 15 } == true, "a random seed has 18 or 19 digits: \(seed ?? "none")")
+        #expect(seed.map { audit.output.contains(#""seed" : \#($0)"#) || audit.output.contains(#""seed":\#($0)"#) } == true, "\(audit.output)")
 
         let tree = try await Self.run(["journey", "show", "car-brand-x-family-men-30"], database: database)
         #expect(tree.output.contains("◆ written-offer-within-the-hour [running] metric closed_won"))

@@ -33,6 +33,13 @@ struct RFC3339Tests {
         #expect(RFC3339.date("21.09.2026") == nil)
         #expect(RFC3339.date("2026-09-21T14:13:20") == nil, "a time without a zone is ambiguous")
         #expect(RFC3339.date("2026-09-21T09:13:20-05:00") == date)
+        // Dates and times that do not exist are refused, never rolled over to another day.
+        for impossible in ["2027-02-30", "2027-13-45", "2028-02-30", "2027-02-30T25:61:00Z", "2027-06-31T10:00:00Z",
+                           "2027-06-01T24:00:00Z", "2027-06-01T10:60:00Z", "2027-06-01T10:00:60Z", "2027-06-01T10:00:00+24:00",
+                           "2027-06-01T10:00:00+0300", "2027-06-01T10:00:00+03", "2027-06-01 10:00:00Z", "2027-6-1"] {
+            #expect(RFC3339.date(impossible) == nil, "\(impossible)")
+        }
+        #expect(RFC3339.date("2028-02-29") != nil, "a leap day")
 
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = RFC3339.encoding

@@ -46,9 +46,9 @@ public struct EmbeddedDatabase: Sendable {
         return URL(fileURLWithPath: user).appendingPathComponent(".journeylab")
     }
 
-    var dataDirectory: URL { clusterDirectory.appendingPathComponent("data") }
-    var socketDirectory: URL { clusterDirectory.appendingPathComponent("run") }
-    var logFile: URL { clusterDirectory.appendingPathComponent("postgres.log") }
+    public var dataDirectory: URL { clusterDirectory.appendingPathComponent("data") }
+    public var socketDirectory: URL { clusterDirectory.appendingPathComponent("run") }
+    public var logFile: URL { clusterDirectory.appendingPathComponent("postgres.log") }
 
     /// The connection string for the cluster (conninfo form, so paths with spaces work).
     public var configuration: PGConfiguration {

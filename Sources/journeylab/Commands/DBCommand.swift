@@ -29,7 +29,7 @@ struct DBCommand: AsyncParsableCommand {
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show the database URL (without password), server version and applied migrations.")
+            abstract: "Show the database URL (without password), server version and migrations; changes nothing.")
         @OptionGroup var database: DatabaseOptions
         @Option(help: OutputFormat.help) var format: OutputFormat = .text
 
@@ -41,22 +41,26 @@ struct DBCommand: AsyncParsableCommand {
                 var url: String
                 var embedded: Bool
                 var dataDirectory: String?
+                var socketDirectory: String?
+                var log: String?
                 var serverVersion: String
                 var applied: [String]
                 var pending: [String]
+                /// Applied files whose text differs from what was applied.
+                var changed: [String]
             }
             let report: Report
             do {
                 report = try await pool.withConnection { connection -> Report in
-                _ = try migrator.migrate(connection)
-                let version = try connection.query("SHOW server_version").scalar(String.self)
-                let applied = try migrator.appliedMigrations(connection)
-                let pending = try migrator.pending(connection)
-                return Report(
-                    url: location.configuration.description, embedded: location.embedded != nil,
-                    dataDirectory: location.embedded?.clusterDirectory.appendingPathComponent("data").path,
-                    serverVersion: version,
-                    applied: applied.map(\.name), pending: pending.map(\.name))
+                    let version = try connection.query("SHOW server_version").scalar(String.self)
+                    let state = try migrator.inspect(connection)
+                    return Report(
+                        url: location.configuration.description, embedded: location.embedded != nil,
+                        dataDirectory: location.embedded?.dataDirectory.path,
+                        socketDirectory: location.embedded?.socketDirectory.path,
+                        log: location.embedded?.logFile.path,
+                        serverVersion: version, applied: state.applied.map(\.name), pending: state.pending.map(\.name),
+                        changed: state.changed.map(\.name))
                 }
             } catch {
                 await pool.shutdown()
@@ -66,10 +70,18 @@ struct DBCommand: AsyncParsableCommand {
             if format == .json { return try Output.json(report) }
             Output.line("database:   \(report.url)\(report.embedded ? " (embedded)" : "")")
             if let directory = report.dataDirectory { Output.line("data:       \(directory)") }
+            if let directory = report.socketDirectory { Output.line("socket:     \(directory)") }
+            if let log = report.log { Output.line("log:        \(log)") }
             Output.line("server:     PostgreSQL \(report.serverVersion)")
-            Output.line("migrations: \(report.applied.count) applied" + (report.pending.isEmpty ? "" : ", \(report.pending.count) pending"))
-            for name in report.applied { Output.line("  ✓ \(name)") }
+            Output.line(
+                "migrations: \(report.applied.count) applied" + (report.pending.isEmpty ? "" : ", \(report.pending.count) pending")
+                    + (report.changed.isEmpty ? "" : ", \(report.changed.count) changed since applied"))
+            for name in report.applied { Output.line("  ✓ \(name)" + (report.changed.contains(name) ? "  (file changed since)" : "")) }
             for name in report.pending { Output.line("  … \(name)") }
+            if !report.pending.isEmpty { Output.line("Apply the pending ones with `journeylab db migrate` (as the schema owner).") }
+            if !report.changed.isEmpty {
+                Output.line("Restore the changed files and put the change in a new numbered migration: `db migrate` refuses them.")
+            }
         }
     }
 
