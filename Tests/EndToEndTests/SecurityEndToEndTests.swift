@@ -123,6 +123,17 @@ struct SecurityEndToEndTests {
         let analyst = try await createKey(["--role", "analyst", "--name", "BI"])
         let revoked = try await createKey(["--role", "admin", "--name", "old"])
         #expect(try await journeylab(["key", "revoke", revoked.id, "--database-url", owner]).status == 0)
+        // A leaked key is revoked by its secret too, and no output repeats the secret, known or not.
+        let leaked = try await createKey(["--role", "analyst", "--name", "leaked"])
+        let bySecret = try await journeylab(["key", "revoke", leaked.secret, "--format", "json", "--database-url", owner])
+        #expect(bySecret.status == 0, "\(bySecret.standardError)")
+        #expect(bySecret.output.contains(leaked.id) && bySecret.output.contains("revoked_at"))
+        let unknown = "jl_" + String(repeating: "0", count: 64)
+        for secret in [leaked.secret, unknown] {
+            let again = try await journeylab(["key", "revoke", secret, "--database-url", owner])
+            #expect(!(again.output + again.standardError).contains(secret.dropFirst(3)), "\(again.output) \(again.standardError)")
+            #expect(again.status == (secret == unknown ? 2 : 0), "\(again.standardError)")
+        }
         let listed = try await journeylab(["key", "list", "--format", "json", "--database-url", owner])
         #expect(listed.status == 0)
         for secret in [dealer.secret, analyst.secret, revoked.secret] {

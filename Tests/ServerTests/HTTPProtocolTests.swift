@@ -108,6 +108,10 @@ struct HTTPProtocolTests {
             #expect(slowBody.hasPrefix("HTTP/1.1 408 "), "\(slowBody.prefix(300))")
             #expect(slowBody.contains("application/problem+json") && slowBody.contains("did not arrive within 1 s of its headers"))
             #expect(waited < .seconds(8), "answered after \(waited)")
+            // Answered by the route's own error handling, so counted (and logged) as what it is.
+            let metrics = try await RawHTTP.exchange(port: port, Array("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
+            #expect(metrics.contains(#"journeylab_http_requests_total{method="POST",route="/v1/events",status="408"} 1"#), "\(metrics)")
+            #expect(!metrics.contains(#"status="400""#))
             // Headers a line every 300 ms: the same deadline, counted from their first bytes; the connection is closed.
             start = ContinuousClock.now
             let lines = ["GET /healthz HTTP/1.1\r\n"] + (0..<40).map { "X-Slow-\($0): y\r\n" } + ["\r\n"]

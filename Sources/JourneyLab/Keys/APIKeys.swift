@@ -65,25 +65,31 @@ public enum APIKeys {
         ).rows(decode)
     }
 
-    /// Revokes a key; revoking a revoked key changes nothing.
-    /// - Throws: `JourneyLabError.notFound` for an unknown id.
+    /// Revokes a key, named by its id or by its secret; revoking a revoked key changes nothing.
+    /// - Throws: `JourneyLabError.notFound` for an unknown id or secret (the secret is not repeated).
     @discardableResult
-    public static func revoke(_ id: String, actor: String, _ connection: PGConnection) throws -> APIKey {
-        try connection.withTransaction { connection in
+    public static func revoke(_ reference: String, actor: String, _ connection: PGConnection) throws -> APIKey {
+        // A secret is what someone holding a leaked key has; it is found by its hash and never echoed.
+        let isSecret = reference.hasPrefix(secretPrefix)
+        return try connection.withTransaction { connection in
             guard
                 let key = try connection.query(
-                    "SELECT id, name, role, dealer_id, created_at, revoked_at FROM api_keys WHERE id = $1 FOR UPDATE", [id]
+                    "SELECT id, name, role, dealer_id, created_at, revoked_at FROM api_keys WHERE \(isSecret ? "secret_hash" : "id") = $1 FOR UPDATE",
+                    [isSecret ? hash(reference) : reference]
                 ).firstRow(decode)
             else {
-                throw JourneyLabError.notFound("no API key \"\(id)\": `journeylab key list` shows the ids")
+                throw JourneyLabError.notFound(
+                    isSecret
+                        ? "no API key has this secret (not shown): `journeylab key list` shows the ids"
+                        : "no API key \"\(reference)\": `journeylab key list` shows the ids")
             }
             if key.revokedAt != nil { return key }
             let revoked = try connection.query(
                 "UPDATE api_keys SET revoked_at = now() WHERE id = $1 RETURNING id, name, role, dealer_id, created_at, revoked_at",
-                [id]
+                [key.id]
             ).firstRow(decode)!
             try AuditLog.record(
-                connection, actor: actor, action: "key.revoke", entityType: "api_key", entityKey: id,
+                connection, actor: actor, action: "key.revoke", entityType: "api_key", entityKey: key.id,
                 after: ["revoked_at": PGTimestamp.format(revoked.revokedAt ?? Date())] as [String: String])
             return revoked
         }

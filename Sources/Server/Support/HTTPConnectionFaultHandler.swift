@@ -12,8 +12,10 @@ import NIOHTTPTypes
 ///   Transfer-Encoding together with Content-Length, NUL in a header → 400. Only between requests: when a request
 ///   is still being read, the error goes on to Hummingbird (inside a body it reaches the route as
 ///   `HTTPParserError`, a 400 from `Problem.from`).
-/// - Time: a request's body must arrive within `readTimeout` of its headers → otherwise 408; once answered,
-///   nothing more is read, so the route never sees the end of that body and stores nothing. Headers must arrive
+/// - Time: a request's body must arrive within `readTimeout` of its headers → otherwise the body's reader gets a
+///   408 problem as its error (so the route answers it through the usual middleware: logged and counted as 408),
+///   nothing more is read, so the route never sees the end of that body and stores nothing, and the connection
+///   closes once that answer is written. Headers must arrive
 ///   within `readTimeout` of their first bytes → otherwise the connection is closed without an answer (NIO's
 ///   pipelining handler accepts a response only once a request has begun, and such a client is rarely honest).
 ///
@@ -34,6 +36,8 @@ final class HTTPConnectionFaultHandler: ChannelDuplexHandler, RemovableChannelHa
     /// Whether a request part was read since the last `channelReadComplete`.
     private var partsRead = false
     private var answered = false
+    /// A request body timed out: its route is answering with the 408, after which the connection closes.
+    private var closeAfterResponse = false
     /// A fault that arrived while earlier responses were still being written: answered after them.
     private var deferred: Problem?
     /// The deadline of the request now arriving, if it has spanned more than one read.
@@ -79,11 +83,23 @@ final class HTTPConnectionFaultHandler: ChannelDuplexHandler, RemovableChannelHa
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         var ended = false
         switch unwrapOutboundIn(data) {
-        case .head: responsesStarted += 1
+        case .head(var head):
+            responsesStarted += 1
+            if closeAfterResponse {
+                head.headerFields[.connection] = "close"
+                return context.write(wrapOutboundOut(.head(head)), promise: promise)
+            }
         case .body: break
         case .end:
             responsesEnded += 1
             ended = true
+        }
+        if ended && closeAfterResponse {
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            let written = context.eventLoop.makePromise(of: Void.self)
+            written.futureResult.whenComplete { _ in bound.value.close(promise: nil) }
+            written.futureResult.cascade(to: promise)
+            return context.writeAndFlush(data, promise: written)
         }
         context.write(data, promise: promise)
         if ended, let problem = deferred, requestsStarted == responsesEnded {
@@ -133,11 +149,15 @@ final class HTTPConnectionFaultHandler: ChannelDuplexHandler, RemovableChannelHa
             context.close(promise: nil)
             return
         }
-        answer(
-            context,
+        answered = true
+        closeAfterResponse = true
+        context.fireErrorCaught(
             Problem(
                 .requestTimeout,
                 "the request body did not arrive within \(readTimeout.seconds) s of its headers: send the whole request at once"))
+        // Should the route not answer (it would have to be ignoring its body's error), close anyway.
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: readTimeout) { bound.value.close(promise: nil) }
     }
 
     private func answer(_ context: ChannelHandlerContext, _ problem: Problem) {

@@ -59,7 +59,8 @@ struct KeyCommand: AsyncParsableCommand {
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a key: requests with it get 401 from now on.")
         @OptionGroup var database: DatabaseOptions
-        @Argument(help: "The key id (key_…).") var id: String
+        @Argument(help: "The key id (key_…), or the key's secret (jl_…) when that is all you have; a secret is never printed.")
+        var id: String
         @Option(help: OutputFormat.help) var format: OutputFormat = .text
 
         func run() async throws {
