@@ -135,8 +135,9 @@ public enum ExperimentPlanner {
         guard request.power > 0, request.power < 1 else {
             throw StatsError(.invalidParameter, "power must be between 0 and 1 (got \(request.power)); use e.g. 0.8")
         }
-        if let looks = request.looks, !(1...10).contains(looks) {
-            throw StatsError(.invalidParameter, "a sequential design has 1 to 10 looks (got \(looks))")
+        // As many as a hypothesis may plan (`hypothesis register --looks`), so a design made here can be registered.
+        if let looks = request.looks, !(1...5).contains(looks) {
+            throw StatsError(.invalidParameter, "a sequential design has 1 to 5 looks, as a hypothesis may plan (got \(looks))")
         }
     }
 }

@@ -39,6 +39,7 @@ struct AnalyzeCommandTests {
         ["--arm", "a=1/60", "--arm", "b=2/60", "--alpha", "1.5"],  // alpha outside (0, 1)
         ["--arm", "a=1/60", "--arm", "b=2/60", "--format", "yaml"],  // unknown format
         ["--arm", "nonsense"],
+        ["--arm", "a=0/1000000", "--arm", "b=1000000/1000000"],  // beyond the 100,000 deals exact tests are sized for
     ])
     func badInputExitsTwoWithOneLine(arguments: [String]) async throws {
         let result = try await TestProcess.run(binary, ["analyze"] + arguments)
@@ -82,5 +83,9 @@ struct AnalyzeCommandTests {
         #expect(text.contains("2.40") || text.contains("2.41"))
         let bad = try await TestProcess.run(binary, ["plan", "--baseline", "0.2"])
         #expect(bad.status == 2)
+        // No more looks than a hypothesis may register, so every design plan prints can be registered.
+        let tooMany = try await TestProcess.run(binary, ["plan", "--baseline", "0.2", "--mde", "0.15", "--looks", "6"])
+        #expect(tooMany.status == 2)
+        #expect(tooMany.standardError.contains("1 to 5 looks"), "\(tooMany.standardError)")
     }
 }

@@ -135,6 +135,12 @@ struct RegistryCLITests {
         let unknown = try await Self.run(["report", "--journey", "nope"], database: database)
         #expect(unknown.status == 2)
         #expect(unknown.standardError.hasPrefix("error: no journey \"nope\""), "\(unknown.standardError)")
+        // An ID named twice is one report; IDs and --journey together are refused (the journey view has its stages).
+        let twice = try await Self.run(["report", "signing-gift", "signing-gift", "--format", "json"], database: database)
+        #expect(try Self.json(twice.output)["decision"] is String, "\(twice.output.prefix(200))")
+        let both = try await Self.run(["report", "signing-gift", "--journey", "car-brand-x-family-men-30"], database: database)
+        #expect(both.status == 2)
+        #expect(both.standardError.contains("not both"), "\(both.standardError)")
         for arguments in [["plan", "--baseline", "0.2", "--deals", "150"], ["analyze", "--arm", "control=12/60", "--arm", "treatment=24/65"]] {
             let computed = try await Self.run(arguments, database: database)
             #expect(computed.status == 0, "\(arguments[0]): \(computed.standardError)")
@@ -193,6 +199,14 @@ struct RegistryCLITests {
         let list = try await Self.run(["hypothesis", "list", "--status", "running", "--format", "json"], database: database)
         let items = try #require(try JSONSerialization.jsonObject(with: Data(list.output.utf8)) as? [[String: Any]])
         #expect(items.map { $0["id"] as? String } == ["written-offer-within-the-hour"])
+        let byStage = try await Self.run(
+            ["hypothesis", "list", "--journey", "car-brand-x-family-men-30", "--stage", "choose-dealer"], database: database)
+        #expect(byStage.status == 0 && byStage.output.contains("written-offer-within-the-hour"), "\(byStage.standardError)")
+        // Mistyped keys are named, not answered with an empty list.
+        for (arguments, named) in [(["--journey", "nope"], "no journey \"nope\""), (["--stage", "choose-deeler"], "no stage \"choose-deeler\"")] {
+            let typo = try await Self.run(["hypothesis", "list"] + arguments, database: database)
+            #expect(typo.status == 2 && typo.standardError.contains(named), "\(typo.standardError)")
+        }
 
         // As a table: a header, one row per hypothesis, each column starting where its header does.
         let table = try await Self.run(["hypothesis", "list"], database: database)

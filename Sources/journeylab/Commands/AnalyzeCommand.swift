@@ -33,9 +33,20 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: OutputFormat.help)
     var format: OutputFormat = .text
 
+    /// The same bound as `plan`: the exact tests enumerate tables, which is instant for the 100–150 deals of a
+    /// hypothesis and takes minutes (debug build) near a million.
+    static let maximumDeals = 100_000
+
     func validate() throws {
+        let arms = try parsedArms()
+        let deals = arms.reduce(0) { $0 + $1.deals }
+        guard deals <= Self.maximumDeals else {
+            throw ValidationError(
+                "analyze runs exact tests sized for small samples: at most \(Self.maximumDeals) deals in all (got \(deals))"
+            )
+        }
         do {
-            try ProportionAnalysis.validate(try parsedArms(), plan: plan)
+            try ProportionAnalysis.validate(arms, plan: plan)
         } catch let error as StatsError {
             throw ValidationError(error.message)
         }

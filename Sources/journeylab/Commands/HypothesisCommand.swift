@@ -234,7 +234,22 @@ struct HypothesisCommand: AsyncParsableCommand {
             let (journey, stage) = (self.journey, self.stage)
             let filter = statuses
             let hypotheses = try await withPool(database, size: 1) { pool in
-                try await pool.withConnection { try HypothesisStore.list($0, journey: journey, stage: stage, statuses: filter) }
+                try await pool.withConnection { connection in
+                    // A mistyped key is named as such, not shown as an empty list.
+                    if let journey, !(try JourneyStore.exists(journey, connection)) {
+                        throw JourneyLabError.notFound("no journey \"\(journey)\": `journeylab journey list` shows the keys")
+                    }
+                    if let stage,
+                        !(try connection.query(
+                            "SELECT EXISTS (SELECT 1 FROM stages WHERE key = $1 AND ($2::text IS NULL OR journey_key = $2))",
+                            [stage, journey]
+                        ).scalar(Bool.self))
+                    {
+                        throw JourneyLabError.notFound(
+                            "no stage \"\(stage)\"\(journey.map { " in journey \"\($0)\"" } ?? ""): `journeylab journey show JOURNEY` lists the stages")
+                    }
+                    return try HypothesisStore.list(connection, journey: journey, stage: stage, statuses: filter)
+                }
             }
             if format == .json {
                 struct Item: Encodable {

@@ -33,7 +33,7 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Power wanted, between 0 and 1.")
     var power: Double = 0.8
 
-    @Option(help: "Number of equally spaced looks for a group-sequential design (1 to 10).")
+    @Option(help: "Number of equally spaced looks for a group-sequential design (1 to 5, as `hypothesis register --looks`).")
     var looks: Int?
 
     @Option(help: "Alpha spending for --looks: obf (O'Brien-Fleming type) or pocock.")

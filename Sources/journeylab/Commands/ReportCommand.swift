@@ -21,10 +21,18 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "Write to this file instead of standard output.") var output: String?
     @Flag(help: .hidden) var timings = false
 
+    func validate() throws {
+        guard journey == nil || ids.isEmpty else {
+            throw ValidationError("give hypothesis IDs or --journey, not both: --journey reports every hypothesis of the journey")
+        }
+    }
+
     func run() async throws {
         let rendered = try await withPool(database) { pool -> String in
             let evaluator = Evaluator(pool: pool)
-            var keys = ids
+            // Each once, in the order first named.
+            var seen = Set<String>()
+            var keys = ids.filter { seen.insert($0).inserted }
             // Loaded first, so an unknown journey is refused as such (not as one without hypotheses).
             var tree: JourneyStore.Tree?
             if let journey {
@@ -46,11 +54,11 @@ struct ReportCommand: AsyncParsableCommand {
             let renderStart = ContinuousClock.now
             let colour = output == nil && isatty(1) == 1
             let text: String
-            if let tree, ids.isEmpty {
+            if let tree {
                 text = try JourneyOverviewRenderer.render(tree, reports: reports, format: format, colour: colour)
             } else {
                 // One named ID gives the report itself; every other request a list, however many it finds.
-                text = try ReportRenderer.render(reports, format: format, colour: colour, listed: ids.count != 1 || journey != nil)
+                text = try ReportRenderer.render(reports, format: format, colour: colour, listed: keys.count != 1 || ids.isEmpty)
             }
             if timings {
                 Output.note("timings: sql \(spent.sql) statistics \(spent.statistics) rendering \(ContinuousClock.now - renderStart) for \(reports.count) hypotheses")
