@@ -88,5 +88,13 @@ struct EmbeddedDatabaseTests {
         let unreachable = try await TestProcess.run(binary, ["db", "status", "--database-url", "postgresql://nobody@127.0.0.1:1/x"])
         #expect(unreachable.status == 1)
         #expect(unreachable.standardError.contains("cannot connect"))
+        // A JOURNEYLAB_PG_BIN without the server programs is named, not silently replaced by another version.
+        let (home, environment) = Self.temporaryHome()
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        var wrongBinaries = environment
+        wrongBinaries["JOURNEYLAB_PG_BIN"] = "/nonexistent/bin"
+        let wrong = try await TestProcess.run(binary, ["db", "status"], environment: wrongBinaries)
+        #expect(wrong.status == 2)
+        #expect(wrong.standardError.contains("JOURNEYLAB_PG_BIN=/nonexistent/bin holds no initdb"), "\(wrong.standardError)")
     }
 }

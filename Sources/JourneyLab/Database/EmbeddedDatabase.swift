@@ -169,16 +169,26 @@ public struct EmbeddedDatabase: Sendable {
 
     // MARK: Locating PostgreSQL
 
-    /// The directory holding `initdb`, `pg_ctl` and `postgres`: from PATH, else the newest
+    /// The directory holding `initdb`, `pg_ctl` and `postgres`: `JOURNEYLAB_PG_BIN` when set (and then only
+    /// it: a wrong one is an error, not a silent fall-back to another version), else from PATH, else the newest
     /// `/usr/lib/postgresql/*/bin`.
     public static func findServerBinaries(environment: [String: String] = ProcessInfo.processInfo.environment) throws
         -> URL
     {
         let manager = FileManager.default
-        var candidates: [URL] = []
-        if let explicit = environment["JOURNEYLAB_PG_BIN"], !explicit.isEmpty {
-            candidates.append(URL(fileURLWithPath: explicit))
+        func hasServerPrograms(_ directory: URL) -> Bool {
+            manager.isExecutableFile(atPath: directory.appendingPathComponent("initdb").path)
+                && manager.isExecutableFile(atPath: directory.appendingPathComponent("pg_ctl").path)
         }
+        if let explicit = environment["JOURNEYLAB_PG_BIN"], !explicit.isEmpty {
+            let directory = URL(fileURLWithPath: explicit)
+            guard hasServerPrograms(directory) else {
+                throw JourneyLabError.invalid(
+                    "JOURNEYLAB_PG_BIN=\(explicit) holds no initdb and pg_ctl: point it at PostgreSQL's bin directory (e.g. /usr/lib/postgresql/15/bin) or unset it")
+            }
+            return directory
+        }
+        var candidates: [URL] = []
         for entry in (environment["PATH"] ?? "").split(separator: ":") {
             candidates.append(URL(fileURLWithPath: String(entry)))
         }
@@ -187,12 +197,7 @@ public struct EmbeddedDatabase: Sendable {
                 candidates.append(URL(fileURLWithPath: "/usr/lib/postgresql/\(version)/bin"))
             }
         }
-        for directory in candidates
-        where manager.isExecutableFile(atPath: directory.appendingPathComponent("initdb").path)
-            && manager.isExecutableFile(atPath: directory.appendingPathComponent("pg_ctl").path)
-        {
-            return directory
-        }
+        if let directory = candidates.first(where: hasServerPrograms) { return directory }
         throw JourneyLabError(
             .unavailable,
             "PostgreSQL server programs (initdb, pg_ctl) were not found: install them with `sudo apt-get install postgresql` (or pass --database-url to use an existing server)"

@@ -62,7 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
             try await app.runService()
         } catch {
             await tickerPool.shutdown()
-            throw error
+            throw configuration.explainingListenFailure(error)
         }
         await tickerPool.shutdown()
     }
