@@ -59,8 +59,13 @@ public struct PGConfiguration: Sendable, CustomStringConvertible {
     public var shareableString: String { hasPassword ? description : connectionString }
 
     /// A URL-shaped description without the password, safe for logs and `db status`.
-    public var description: String {
-        let user = options["user"].map { $0 + "@" } ?? ""
+    public var description: String { describing(user: options["user"]) }
+
+    /// `description` for another login role on the same server and database (for `db grant`'s hint).
+    public func description(asUser user: String) -> String { describing(user: Self.percentEncode(user)) }
+
+    private func describing(user: String?) -> String {
+        let user = user.map { $0 + "@" } ?? ""
         let host = options["host"] ?? options["hostaddr"] ?? "localhost"
         let port = options["port"].map { ":" + $0 } ?? ""
         let database = options["dbname"] ?? ""

@@ -52,7 +52,9 @@ public enum ExactPower {
     }
 
     /// The smallest total number of deals (split between baseline and treatment by `weights`) at which
-    /// `test` reaches the target power for `lift`; nil beyond `maximumDeals`.
+    /// `test` reaches the target power for `lift`; nil beyond `maximumDeals`. Agrees with a brute-force search
+    /// from 2 deals up over scipy's hypergeometric probabilities (`Fixtures/exact_deals.json`, Fisher); below
+    /// the first total found it searches until max(12, total/20) totals in a row fall short.
     /// - Parameters:
     ///   - test: Fisher or Boschloo.
     ///   - baselineRate: the baseline rate p1.
@@ -80,18 +82,29 @@ public enum ExactPower {
         let ratio = weights.treatment / weights.baseline
         let normal = NormalApproximationPower.sampleSize(effectSize: abs(h), ratio: ratio, alpha: alpha, power: target)
         let guess = Int(((normal ?? 10) * (1 + ratio)).rounded(.up))
-        // Exact tests need about what the normal approximation needs: start there, walk down while the
-        // power holds, or up deal by deal until it is reached.
+        // Exact tests need about what the normal approximation needs: start there and go up deal by deal until
+        // the power is reached. Exact power is saw-toothed in the total (318 deals may reach it, 319 and 320 not,
+        // 321 again), so from there look down too, past any tooth that falls short, until a run of
+        // `window` totals in a row falls short.
         var total = max(guess, 2)
         if total > maximumDeals { return nil }
-        if reaches(total) {
-            while total > 2 && reaches(total - 1) { total -= 1 }
-            return DealSplit(total: total, weights: weightList)
-        }
-        while total < maximumDeals {
+        while !reaches(total) {
             total += 1
-            if reaches(total) { return DealSplit(total: total, weights: weightList) }
+            if total > maximumDeals { return nil }
         }
-        return nil
+        let window = max(12, total / 20)
+        var smallest = total
+        var shortInARow = 0
+        var candidate = total - 1
+        while candidate >= 2 && shortInARow < window {
+            if reaches(candidate) {
+                smallest = candidate
+                shortInARow = 0
+            } else {
+                shortInARow += 1
+            }
+            candidate -= 1
+        }
+        return DealSplit(total: smallest, weights: weightList)
     }
 }

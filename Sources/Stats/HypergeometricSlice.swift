@@ -72,8 +72,8 @@ struct HypergeometricSlice: Sendable {
     }
 
     /// The two-sided p-value of every y: the total probability of the outcomes no more likely than y,
-    /// where "no more likely" allows a relative tie tolerance of 1e-7 (R's `fisher.test` convention).
-    func twoSidedPValues(relativeTolerance: Double = 1e-7) -> [Double] {
+    /// where "no more likely" allows Fisher's relative tie tolerance (scipy's 1e-14).
+    func twoSidedPValues(relativeTolerance: Double = FisherExactTest.tieTolerance) -> [Double] {
         let order = probabilities.indices.sorted { probabilities[$0] < probabilities[$1] }
         let sortedValues = order.map { probabilities[$0] }
         var prefix = [Double](repeating: 0, count: sortedValues.count)

@@ -52,6 +52,14 @@ struct EmbeddedDatabaseTests {
         #expect(!FileManager.default.fileExists(atPath: dataDirectory + "/postmaster.pid"))
         let again = try await TestProcess.run(binary, ["db", "stop"], environment: environment)
         #expect(again.output.contains("was not running"))
+        // db start brings it back (the same data: the migrations are still applied), whatever JOURNEYLAB_DATABASE_URL says.
+        var elsewhere = environment
+        elsewhere["JOURNEYLAB_DATABASE_URL"] = "postgresql://nobody@127.0.0.1:1/x"
+        let start = try await TestProcess.run(binary, ["db", "start"], environment: elsewhere)
+        #expect(start.status == 0, "\(start.standardError)")
+        #expect(start.output.contains("is running."), "\(start.output)")
+        #expect(FileManager.default.fileExists(atPath: dataDirectory + "/postmaster.pid"))
+        _ = try await TestProcess.run(binary, ["db", "stop"], environment: environment)
     }
 
     @Test func stalePidFileAfterACrashIsHandled() async throws {

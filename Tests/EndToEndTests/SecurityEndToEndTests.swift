@@ -53,6 +53,11 @@ struct SecurityEndToEndTests {
         #expect(first.output.contains("INSERT (deal_id, idempotency_key, event_id"), "\(first.output)")
         #expect(first.output.contains("no DELETE, TRUNCATE"))
         #expect(first.output.contains("serve --no-migrate"))
+        // The hint's URL works as printed: the same server and database (socket included), as the granted role.
+        let hinted = try #require(first.output.firstMatch(of: /--database-url '([^']+)'/).map { String($0.1) }, "\(first.output)")
+        let asApp = try await journeylab(["db", "status", "--database-url", hinted])
+        #expect(asApp.status == 0, "\(hinted): \(asApp.standardError)")
+        #expect(asApp.output.contains("postgresql://\(roles.app)@"), "\(asApp.output)")
         let second = try await journeylab(["db", "grant", roles.app, "--database-url", owner])
         #expect(second.status == 0)
         #expect(second.output == first.output)

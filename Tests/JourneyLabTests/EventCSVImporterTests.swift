@@ -91,4 +91,17 @@ struct EventCSVImporterTests {
         await #expect(throws: JourneyLabError.self) { try await importer.importCSV(Data("deal_id,type,colour\nd,x,red\n".utf8), actor: "t") }
         await pool.shutdown()
     }
+
+    @Test("a spreadsheet's byte-order mark and CRLF line ends are read as plain CSV")
+    func byteOrderMarkAndCRLF() async throws {
+        let database = try TestDatabase.create()
+        try Self.seedDeals(database, count: 2)
+        let pool = database.pool(size: 2)
+        let report = try await EventCSVImporter(pool: pool).importCSV(
+            Data([0xEF, 0xBB, 0xBF] + Array("deal_id,type,value\r\ndeal-0,addon_purchased,10\r\ndeal-1,closed_won,5\r\n".utf8)),
+            actor: "test")
+        #expect(report.rejected.isEmpty, "\(report.rejected)")
+        #expect(try database.connect().query("SELECT count(*) FROM events").scalar(Int.self) == 2)
+        await pool.shutdown()
+    }
 }

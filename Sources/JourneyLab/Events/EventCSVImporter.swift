@@ -59,7 +59,10 @@ public struct EventCSVImporter: Sendable {
         _ data: Data, actor: String, source: String = "csv", skipBadRows: Bool = false,
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async throws -> Report {
-        let records = CSVRecords.parse(Array(data))
+        var bytes = Array(data)
+        // Spreadsheets save "CSV UTF-8" with a byte-order mark, which would otherwise glue onto the first column's name.
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        let records = CSVRecords.parse(bytes)
         guard let header = records.first else { throw JourneyLabError.invalid("the CSV file is empty: it needs a header line") }
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let known: Set<String> = ["deal_id", "type", "stage", "value", "occurred_at", "event_id", "dealer_id"]

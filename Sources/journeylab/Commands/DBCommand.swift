@@ -3,12 +3,13 @@ import Foundation
 import JourneyLab
 import Postgres
 
-/// `journeylab db migrate | status | grant ROLE | stop`.
+/// `journeylab db migrate | status | grant ROLE | start | stop`.
 struct DBCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
-        abstract: "Manage the database: apply migrations, show status, grant the server's role, stop the embedded cluster.",
-        subcommands: [Migrate.self, Status.self, Grant.self, Stop.self]
+        abstract:
+            "Manage the database: apply migrations, show status, grant the server's role, start or stop the embedded cluster.",
+        subcommands: [Migrate.self, Status.self, Grant.self, Start.self, Stop.self]
     )
 
     struct Migrate: AsyncParsableCommand {
@@ -106,6 +107,7 @@ struct DBCommand: AsyncParsableCommand {
         func run() async throws {
             let role = self.role
             // Migrating first: the grants name the current tables, and only the owner may migrate.
+            let location = try database.location()
             let report = try await withPool(database, size: 1) { pool in
                 try await pool.withConnection { try ApplicationRole.grant(to: role, $0) }
             }
@@ -118,7 +120,40 @@ struct DBCommand: AsyncParsableCommand {
                 Output.line("  \(privilege.kind.rawValue)\(columns) on \(privilege.object) — \(privilege.reason)")
             }
             Output.line("Nothing else: no DELETE, TRUNCATE, schema changes, API-key or migration writes.")
-            Output.line("Run the server as \(report.role): journeylab serve --no-migrate --database-url 'postgresql://\(report.role)@HOST/\(report.database)'")
+            Output.line(
+                "Run the server as \(report.role) (add its password to the URL if it has one): journeylab serve --no-migrate --database-url '\(location.configuration.description(asUser: report.role))'"
+            )
+        }
+    }
+
+    struct Start: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Start the embedded PostgreSQL cluster (creating it on first use) and bring its schema up to date.",
+            discussion: "Every command does this when it needs the database; after `db stop`, this brings a running server's database back.")
+        @OptionGroup var database: UnusedDatabaseOption
+        @Option(help: OutputFormat.help) var format: OutputFormat = .text
+
+        func run() async throws {
+            if database.databaseURL != nil {
+                Output.note("note: db start starts only the embedded cluster; the server of --database-url is not touched")
+            }
+            // The embedded cluster even when JOURNEYLAB_DATABASE_URL names another server.
+            let embedded = EmbeddedDatabase()
+            let migrator = try SchemaMigrations.migrator()
+            let pool = PGPool(configuration: try embedded.start(), options: .init(size: 1))
+            let applied: [String]
+            do {
+                applied = try await pool.withConnection { try migrator.migrate($0) }
+            } catch {
+                await pool.shutdown()
+                throw error
+            }
+            await pool.shutdown()
+            struct Report: Encodable { var running: Bool; var home: String; var applied: [String] }
+            if format == .json { return try Output.json(Report(running: true, home: embedded.home.path, applied: applied)) }
+            Output.line(
+                "The embedded database in \(embedded.home.path) is running"
+                    + (applied.isEmpty ? "." : "; applied " + applied.joined(separator: ", ") + "."))
         }
     }
 
