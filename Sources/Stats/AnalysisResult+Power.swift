@@ -64,11 +64,7 @@ extension AnalysisResult {
             try container.encodeFiniteOrNull(mde, forKey: .mde)
             try container.encode(mdeMethod, forKey: .mdeMethod)
             try container.encodeFiniteOrNull(powerAtMDE, forKey: .powerAtMDE)
-            if let dealsNeeded {
-                try container.encode(dealsNeeded, forKey: .dealsNeeded)
-            } else {
-                try container.encodeNil(forKey: .dealsNeeded)
-            }
+            try container.encodeOrNull(dealsNeeded, forKey: .dealsNeeded)
         }
     }
 }

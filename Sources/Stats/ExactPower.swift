@@ -64,9 +64,13 @@ public enum ExactPower {
     ///   - power: the target power.
     ///   - maximumDeals: where the search gives up.
     /// - Returns: the deals per arm (baseline, treatment).
+    /// The most deals the planner enumerates exact rejection regions for: the work grows with the square of the
+    /// deals (about a minute at 8,000 in a debug build), and at this size the normal approximation is accurate.
+    public static let searchLimit = 2000
+
     public static func dealsNeeded(
         test: ExactTestKind, baselineRate: Double, lift: Double, weights: (baseline: Double, treatment: Double) = (1, 1),
-        alpha: Double = 0.05, power target: Double, maximumDeals: Int = 2000
+        alpha: Double = 0.05, power target: Double, maximumDeals: Int = searchLimit
     ) -> DealSplit? {
         let treatmentRate = baselineRate + lift
         guard lift != 0, treatmentRate >= 0, treatmentRate <= 1 else { return nil }

@@ -38,7 +38,7 @@ public enum ExperimentPlanner {
                 mde: normalLift, deals: deals, dealsPerArm: split.deals, power: normalLift == nil ? nil : request.power)
             for test in ExactTestKind.allCases {
                 var method = PlanningResult.Method(mde: nil, deals: deals, dealsPerArm: split.deals, power: nil)
-                if n1 > 0 && n2 > 0,
+                if n1 > 0 && n2 > 0 && deals <= ExactPower.searchLimit,
                     let lift = ExactPower.minimumDetectableLift(
                         test: test, baselineRate: p1, baselineDeals: n1, treatmentDeals: n2, alpha: comparisonAlpha,
                         power: request.power)

@@ -3,6 +3,11 @@ extension KeyedEncodingContainer {
     mutating func encodeFiniteOrNull(_ value: Double, forKey key: Key) throws {
         if value.isFinite { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
     }
+
+    /// Encodes a missing value as `null` rather than leaving the key out, so every document has the same keys.
+    mutating func encodeOrNull<Value: Encodable>(_ value: Value?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
+    }
 }
 
 extension KeyedDecodingContainer {

@@ -3,7 +3,7 @@ public struct PlanningResult: Sendable, Hashable, Codable {
     /// One method's answer.
     public struct Method: Sendable, Hashable, Codable {
         /// The lift (absolute): the one asked for, or the minimum detectable one for the deals given;
-        /// null when not even a rate of 100% is detectable.
+        /// null when not even a rate of 100% is detectable, or (exact methods) beyond `ExactPower.searchLimit` deals.
         public var mde: Double?
         /// Total deals: the ones given, or the ones needed; null when the exact search gave up.
         public var deals: Int?
@@ -15,6 +15,22 @@ public struct PlanningResult: Sendable, Hashable, Codable {
         enum CodingKeys: String, CodingKey {
             case mde, deals, power
             case dealsPerArm = "deals_per_arm"
+        }
+
+        public init(mde: Double? = nil, deals: Int? = nil, dealsPerArm: [Int]? = nil, power: Double? = nil) {
+            self.mde = mde
+            self.deals = deals
+            self.dealsPerArm = dealsPerArm
+            self.power = power
+        }
+
+        /// Every key, `null` when there is no answer (as the doc comments say), never left out.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeOrNull(mde, forKey: .mde)
+            try container.encodeOrNull(deals, forKey: .deals)
+            try container.encodeOrNull(dealsPerArm, forKey: .dealsPerArm)
+            try container.encodeOrNull(power, forKey: .power)
         }
     }
 
@@ -56,5 +72,20 @@ public struct PlanningResult: Sendable, Hashable, Codable {
         case baseline, alpha, power, weights, normal, boschloo, fisher, sequential
         case comparisonAlpha = "comparison_alpha"
         case solvedFor = "solved_for"
+    }
+
+    /// Every key, `sequential` as `null` without looks.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(baseline, forKey: .baseline)
+        try container.encode(alpha, forKey: .alpha)
+        try container.encode(comparisonAlpha, forKey: .comparisonAlpha)
+        try container.encode(power, forKey: .power)
+        try container.encode(weights, forKey: .weights)
+        try container.encode(solvedFor, forKey: .solvedFor)
+        try container.encode(normal, forKey: .normal)
+        try container.encode(boschloo, forKey: .boschloo)
+        try container.encode(fisher, forKey: .fisher)
+        try container.encodeOrNull(sequential, forKey: .sequential)
     }
 }

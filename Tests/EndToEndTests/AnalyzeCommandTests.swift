@@ -83,6 +83,15 @@ struct AnalyzeCommandTests {
         #expect(text.contains("2.40") || text.contains("2.41"))
         let bad = try await TestProcess.run(binary, ["plan", "--baseline", "0.2"])
         #expect(bad.status == 2)
+        // Every method has every key, null where there is no answer (16 deals detect no lift exactly).
+        let small = try await TestProcess.run(binary, ["plan", "--baseline", "0.5", "--deals", "16", "--format", "json"])
+        let plan = try #require(try JSONSerialization.jsonObject(with: Data(small.output.utf8)) as? [String: Any])
+        for method in ["normal", "boschloo", "fisher"] {
+            let object = try #require(plan[method] as? [String: Any], "\(method)")
+            #expect(Set(object.keys) == ["mde", "deals", "deals_per_arm", "power"], "\(method): \(object.keys)")
+        }
+        #expect((plan["boschloo"] as? [String: Any])?["mde"] is NSNull, "\(small.output)")
+        #expect(plan["sequential"] is NSNull)
         // No more looks than a hypothesis may register, so every design plan prints can be registered.
         let tooMany = try await TestProcess.run(binary, ["plan", "--baseline", "0.2", "--mde", "0.15", "--looks", "6"])
         #expect(tooMany.status == 2)

@@ -101,9 +101,11 @@ struct PlanCommand: ParsableCommand {
             lines.append("With \(total) deals (\(perArm(result.normal))), the smallest lift detected with \(powerText) power:")
             rows.append(
                 ["minimum detectable lift"]
-                    + methods.map { method in
-                        method.mde.map { "\(NumberText.points($0)) points (→ \(NumberText.percent(result.baseline + $0)))" }
-                            ?? "none up to 100%"
+                    + methods.enumerated().map { index, method in
+                        let exact = index > 0
+                        return method.mde.map { "\(NumberText.points($0)) points (→ \(NumberText.percent(result.baseline + $0)))" }
+                            ?? (exact && total > ExactPower.searchLimit
+                                ? "not computed over \(ExactPower.searchLimit) deals" : "none up to 100%")
                     })
             rows.append(["power at that lift"] + methods.map(powerCell))
         } else {
@@ -111,7 +113,7 @@ struct PlanCommand: ParsableCommand {
             lines.append(
                 "To detect a lift of \(NumberText.points(lift)) points (\(NumberText.percent(result.baseline)) → \(NumberText.percent(result.baseline + lift))) with \(powerText) power:"
             )
-            rows.append(["deals needed"] + methods.map { $0.deals.map(String.init) ?? "over 2000 (search limit)" })
+            rows.append(["deals needed"] + methods.map { $0.deals.map(String.init) ?? "over \(ExactPower.searchLimit) (search limit)" })
             rows.append(["per arm"] + methods.map(perArm))
             rows.append(["power with those deals"] + methods.map(powerCell))
         }
