@@ -92,6 +92,10 @@ struct AnalyzeCommandTests {
         }
         #expect((plan["boschloo"] as? [String: Any])?["mde"] is NSNull, "\(small.output)")
         #expect(plan["sequential"] is NSNull)
+        // A negative number is read as the option's value and judged, not taken for another option.
+        let negative = try await TestProcess.run(binary, ["plan", "--baseline", "0.2", "--deals", "-5"])
+        #expect(negative.status == 2)
+        #expect(negative.standardError.contains("between 2 and 100000 (got -5)"), "\(negative.standardError)")
         // No more looks than a hypothesis may register, so every design plan prints can be registered.
         let tooMany = try await TestProcess.run(binary, ["plan", "--baseline", "0.2", "--mde", "0.15", "--looks", "6"])
         #expect(tooMany.status == 2)

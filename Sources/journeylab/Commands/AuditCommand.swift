@@ -10,7 +10,7 @@ struct AuditCommand: AsyncParsableCommand {
         abstract: "Show the append-only audit log: journey imports, registrations, every status move.")
     @Option(help: "Only this hypothesis.") var hypothesis: String?
     @Option(help: "Only this journey and its hypotheses.") var journey: String?
-    @Option(help: "At most this many rows, newest last.") var limit: Int = 1000
+    @Option(parsing: .unconditional, help: "At most this many rows, newest last.") var limit: Int = 1000
     @OptionGroup var database: DatabaseOptions
     @Option(help: OutputFormat.help) var format: OutputFormat = .text
 

@@ -37,21 +37,21 @@ struct HypothesisCommand: AsyncParsableCommand {
         @Option(help: "The event counted as a conversion on resolved deals, e.g. addon_purchased.") var metric: String
         @Option(help: "Arm names, control first (default control,treatment).") var arms: String?
         @Option(help: "Allocation weights, one per arm (default 1,1).") var weights: String?
-        @Option(name: .customLong("target-deals"), help: "Resolved deals to collect, all arms (default 150).") var targetDeals:
+        @Option(name: .customLong("target-deals"), parsing: .unconditional, help: "Resolved deals to collect, all arms (default 150).") var targetDeals:
             Int?
-        @Option(help: "Two-sided significance level in (0, 0.5] (default 0.05).") var alpha: Double?
-        @Option(help: "Power in (0.5, 1) (default 0.8).") var power: Double?
-        @Option(name: .customLong("baseline-rate"), help: "Expected control rate (default 0.2).") var baselineRate: Double?
-        @Option(help: "Smallest absolute lift worth acting on (default 0.15).") var mde: Double?
-        @Option(name: .customLong("min-days"), help: "Do not conclude before (default 120).") var minDays: Int?
-        @Option(name: .customLong("max-days"), help: "Expire after (default 180).") var maxDays: Int?
+        @Option(parsing: .unconditional, help: "Two-sided significance level in (0, 0.5] (default 0.05).") var alpha: Double?
+        @Option(parsing: .unconditional, help: "Power in (0.5, 1) (default 0.8).") var power: Double?
+        @Option(name: .customLong("baseline-rate"), parsing: .unconditional, help: "Expected control rate (default 0.2).") var baselineRate: Double?
+        @Option(parsing: .unconditional, help: "Smallest absolute lift worth acting on (default 0.15).") var mde: Double?
+        @Option(name: .customLong("min-days"), parsing: .unconditional, help: "Do not conclude before (default 120).") var minDays: Int?
+        @Option(name: .customLong("max-days"), parsing: .unconditional, help: "Expire after (default 180).") var maxDays: Int?
         @Option(help: "block or hash (default block).") var randomization: String?
         @Option(help: "dealer, segment or none (default dealer).") var stratify: String?
         @Option(name: .customLong("exclusion-group"), help: "Hypotheses in one group never share a deal.") var exclusionGroup:
             String?
         @Option(name: .customLong("segment-filter"), help: "Enroll only deals of this segment.") var segmentFilter: String?
-        @Option(help: "Planned analyses, 1–5 (default 1).") var looks: Int?
-        @Option(help: "Seed of the randomization (default random).") var seed: Int64?
+        @Option(parsing: .unconditional, help: "Planned analyses, 1–5 (default 1).") var looks: Int?
+        @Option(parsing: .unconditional, help: "Seed of the randomization (default random).") var seed: Int64?
         @Option(name: .customLong("start-at"), help: "Planned start date (YYYY-MM-DD); `start` schedules until then.")
         var startAt: String?
         @OptionGroup var database: DatabaseOptions

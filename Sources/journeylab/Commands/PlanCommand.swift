@@ -15,25 +15,25 @@ struct PlanCommand: ParsableCommand {
             Example: journeylab plan --baseline 0.2 --mde 0.15 --weights 1,1
             """)
 
-    @Option(help: "The baseline (control) conversion rate, between 0 and 1 (20% = 0.2).")
+    @Option(parsing: .unconditional, help: "The baseline (control) conversion rate, between 0 and 1 (20% = 0.2).")
     var baseline: Double
 
-    @Option(help: "Total resolved deals across all arms: prints the minimum detectable lift.")
+    @Option(parsing: .unconditional, help: "Total resolved deals across all arms: prints the minimum detectable lift.")
     var deals: Int?
 
-    @Option(help: "Lift to detect, absolute (0.1 = 10 points): prints the deals needed.")
+    @Option(parsing: .unconditional, help: "Lift to detect, absolute (0.1 = 10 points): prints the deals needed.")
     var mde: Double?
 
     @Option(help: "Allocation weights, baseline first, comma-separated.")
     var weights: String = "1,1"
 
-    @Option(help: "Two-sided significance level across all treatments.")
+    @Option(parsing: .unconditional, help: "Two-sided significance level across all treatments.")
     var alpha: Double = 0.05
 
-    @Option(help: "Power wanted, between 0 and 1.")
+    @Option(parsing: .unconditional, help: "Power wanted, between 0 and 1.")
     var power: Double = 0.8
 
-    @Option(help: "Number of equally spaced looks for a group-sequential design (1 to 5, as `hypothesis register --looks`).")
+    @Option(parsing: .unconditional, help: "Number of equally spaced looks for a group-sequential design (1 to 5, as `hypothesis register --looks`).")
     var looks: Int?
 
     @Option(help: "Alpha spending for --looks: obf (O'Brien-Fleming type) or pocock.")

@@ -21,10 +21,10 @@ struct ServeCommand: AsyncParsableCommand {
             """)
     @OptionGroup var database: DatabaseOptions
     @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
-    @Option(help: "Port (default 8080; 0 picks a free one).") var port: Int?
-    @Option(help: "Database connections (default 16).") var poolSize: Int?
-    @Option(help: "Seconds between lifecycle ticks (default 60).") var tickInterval: Double?
-    @Option(help: "Seconds a verified API key is trusted without a lookup (default 0).") var keyCacheSeconds: Double?
+    @Option(parsing: .unconditional, help: "Port (default 8080; 0 picks a free one).") var port: Int?
+    @Option(parsing: .unconditional, help: "Database connections (default 16).") var poolSize: Int?
+    @Option(parsing: .unconditional, help: "Seconds between lifecycle ticks (default 60).") var tickInterval: Double?
+    @Option(parsing: .unconditional, help: "Seconds a verified API key is trusted without a lookup (default 0).") var keyCacheSeconds: Double?
     @Flag(help: "Do not apply migrations at start (for a role without DDL rights; see `journeylab db grant`).")
     var noMigrate = false
 
