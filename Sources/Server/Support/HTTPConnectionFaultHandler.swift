@@ -155,9 +155,10 @@ final class HTTPConnectionFaultHandler: ChannelDuplexHandler, RemovableChannelHa
             Problem(
                 .requestTimeout,
                 "the request body did not arrive within \(readTimeout.seconds) s of its headers: send the whole request at once"))
-        // Should the route not answer (it would have to be ignoring its body's error), close anyway.
+        // Should the route not answer (it would have to be ignoring its body's error), close anyway; not too
+        // soon, since a busy server may take a moment to run the route.
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.eventLoop.scheduleTask(in: readTimeout) { bound.value.close(promise: nil) }
+        context.eventLoop.scheduleTask(in: max(readTimeout, .seconds(10))) { bound.value.close(promise: nil) }
     }
 
     private func answer(_ context: ChannelHandlerContext, _ problem: Problem) {
