@@ -105,12 +105,17 @@ struct HTTPProtocolTests {
             var start = ContinuousClock.now
             let slowBody = try await RawHTTP.trickle(port: port, [head()] + body.map { [$0] }, pauseMilliseconds: 300)
             var waited = ContinuousClock.now - start
-            #expect(slowBody.hasPrefix("HTTP/1.1 408 "), "\(slowBody.prefix(300))")
+            #expect(slowBody.hasPrefix("HTTP/1.1 408 "), "after \(waited): \(slowBody.prefix(300))")
             #expect(slowBody.contains("application/problem+json") && slowBody.contains("did not arrive within 1 s of its headers"))
             #expect(waited < .seconds(8), "answered after \(waited)")
+            // A client that keeps writing after the 408 (without looking) still reads it.
+            let blind = try await RawHTTP.trickle(
+                port: port, [head() + body.prefix(1)] + body.dropFirst().prefix(4).map { [$0] }, pauseMilliseconds: 400,
+                stopOnAnswer: false)
+            #expect(blind.hasPrefix("HTTP/1.1 408 "), "\(blind.prefix(300))")
             // Answered by the route's own error handling, so counted (and logged) as what it is.
             let metrics = try await RawHTTP.exchange(port: port, Array("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
-            #expect(metrics.contains(#"journeylab_http_requests_total{method="POST",route="/v1/events",status="408"} 1"#), "\(metrics)")
+            #expect(metrics.contains(#"journeylab_http_requests_total{method="POST",route="/v1/events",status="408"} 2"#), "\(metrics)")
             #expect(!metrics.contains(#"status="400""#))
             // Headers a line every 300 ms: the same deadline, counted from their first bytes; the connection is closed.
             start = ContinuousClock.now

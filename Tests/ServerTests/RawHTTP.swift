@@ -40,8 +40,11 @@ enum RawHTTP {
     }
 
     /// Sends `pieces` one at a time with `pauseMilliseconds` between them — a client trickling its request —
-    /// stopping early when the server answers or closes, and returns what comes back until the server closes.
-    static func trickle(port: Int, _ pieces: [[UInt8]], pauseMilliseconds: Int32) async throws -> String {
+    /// and returns what comes back until the server closes. With `stopOnAnswer` it stops sending once the server
+    /// answers or closes; without, it sends every piece first (a client that does not look before it writes).
+    static func trickle(port: Int, _ pieces: [[UInt8]], pauseMilliseconds: Int32, stopOnAnswer: Bool = true) async throws
+        -> String
+    {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(
@@ -51,6 +54,10 @@ enum RawHTTP {
                         for piece in pieces {
                             let n = piece.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                             if n <= 0 { break }
+                            guard stopOnAnswer else {
+                                usleep(useconds_t(pauseMilliseconds) * 1000)
+                                continue
+                            }
                             var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
                             if poll(&ready, 1, pauseMilliseconds) != 0 { break }  // an answer, a close or an error
                         }
