@@ -85,7 +85,7 @@ public enum ExactPower {
         let h = NormalApproximationPower.effectSize(treatmentRate, baselineRate)
         let ratio = weights.treatment / weights.baseline
         let normal = NormalApproximationPower.sampleSize(effectSize: abs(h), ratio: ratio, alpha: alpha, power: target)
-        let guess = Int(((normal ?? 10) * (1 + ratio)).rounded(.up))
+        guard let guess = PlanningLimits.countRoundedUp((normal ?? 10) * (1 + ratio)) else { return nil }
         // Exact tests need about what the normal approximation needs: start there and go up deal by deal until
         // the power is reached. Exact power is saw-toothed in the total (318 deals may reach it, 319 and 320 not,
         // 321 again), so from there look down too, past any tooth that falls short, until a run of

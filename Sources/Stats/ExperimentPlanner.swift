@@ -53,9 +53,10 @@ public enum ExperimentPlanner {
         } else if let lift = request.mde {
             let h = NormalApproximationPower.effectSize(p1 + lift, p1)
             if let nobs1 = NormalApproximationPower.sampleSize(
-                effectSize: h, ratio: ratio, alpha: comparisonAlpha, power: request.power)
+                effectSize: h, ratio: ratio, alpha: comparisonAlpha, power: request.power),
+                case let perArm = weights.compactMap({ PlanningLimits.countRoundedUp(nobs1 * $0 / weights[0]) }),
+                perArm.count == weights.count
             {
-                let perArm = weights.map { Int((nobs1 * $0 / weights[0]).rounded(.up)) }
                 let total = perArm.reduce(0, +)
                 normal = PlanningResult.Method(
                     mde: lift, deals: total, dealsPerArm: perArm,
@@ -124,11 +125,13 @@ public enum ExperimentPlanner {
                     "the MDE must be a positive lift that keeps the rate at most 1 (baseline \(request.baselineRate) + \(mde)); write 10 points as 0.1"
                 )
             }
+            try PlanningLimits.checkLift(mde)
         }
         guard request.weights.count >= 2, request.weights.allSatisfy({ $0 > 0 && $0.isFinite }) else {
             throw StatsError(
                 .invalidParameter, "give at least two positive weights, baseline first, e.g. 1,1 (got \(request.weights))")
         }
+        try PlanningLimits.checkWeights(request.weights)
         guard request.alpha > 0, request.alpha < 1 else {
             throw StatsError(.invalidParameter, "alpha must be between 0 and 1 (got \(request.alpha)); use e.g. 0.05")
         }

@@ -120,7 +120,8 @@ public enum ProportionAnalysis {
                 effectSize: NormalApproximationPower.effectSize(baselineRate + planned, baselineRate),
                 ratio: smallestTreatmentWeight / weights[0], alpha: comparisonAlpha, power: plan.power)
             {
-                dealsNeeded = weights.reduce(0) { $0 + Int((nobs1 * $1 / weights[0]).rounded(.up)) }
+                let perArm = weights.compactMap { PlanningLimits.countRoundedUp(nobs1 * $0 / weights[0]) }
+                if perArm.count == weights.count { dealsNeeded = perArm.reduce(0, +) }
             }
         }
         return AnalysisResult.Power(mde: mde, mdeMethod: mdeMethod, powerAtMDE: powerAtMDE, dealsNeeded: dealsNeeded)
@@ -187,6 +188,7 @@ public enum ProportionAnalysis {
                     .invalidParameter,
                     "the MDE is an absolute lift between 0 and 1 (got \(mde)); write 15 points as 0.15")
             }
+            try PlanningLimits.checkLift(mde)
         }
         if let weights = plan.weights {
             guard weights.count == arms.count, weights.allSatisfy({ $0 > 0 && $0.isFinite }) else {
@@ -194,6 +196,7 @@ public enum ProportionAnalysis {
                     .invalidParameter,
                     "give one positive weight per arm (\(arms.count) arms, got \(weights.count) weights: \(weights))")
             }
+            try PlanningLimits.checkWeights(weights)
         }
         if let target = plan.targetDeals, target <= 0 {
             throw StatsError(.invalidParameter, "the target number of deals must be positive (got \(target))")

@@ -40,9 +40,23 @@ struct AnalyzeCommandTests {
         ["--arm", "a=1/60", "--arm", "b=2/60", "--format", "yaml"],  // unknown format
         ["--arm", "nonsense"],
         ["--arm", "a=0/1000000", "--arm", "b=1000000/1000000"],  // beyond the 100,000 deals exact tests are sized for
+        ["--arm", "a=1/60", "--arm", "b=24/9223372036854775807"],  // a count whose sum would overflow
+        ["--arm", "a=1/60", "--arm", "b=2/60", "--mde", "1e-12"],  // a lift that would need 10^25 deals
     ])
     func badInputExitsTwoWithOneLine(arguments: [String]) async throws {
-        let result = try await TestProcess.run(binary, ["analyze"] + arguments)
+        try await Self.expectBadInput(["analyze"] + arguments)
+    }
+
+    @Test(arguments: [
+        ["--baseline", "0.2", "--mde", "1e-12"], ["--baseline", "0.2", "--mde", "1e-300"],
+        ["--baseline", "0.2", "--deals", "150", "--weights", "1,1e-300"], ["--baseline", "0.2", "--deals", "150", "--weights", "1,1e300"],
+    ])
+    func planRefusesWhatNoSearchCouldAnswer(arguments: [String]) async throws {
+        try await Self.expectBadInput(["plan"] + arguments)
+    }
+
+    static func expectBadInput(_ arguments: [String]) async throws {
+        let result = try await TestProcess.run(TestProcess.journeylabBinary, arguments)
         #expect(result.status == 2, "\(arguments): \(result.standardError)")
         #expect(result.standardError.hasPrefix("error: "))
         #expect(result.standardError.split(separator: "\n").count == 1, "\(result.standardError)")

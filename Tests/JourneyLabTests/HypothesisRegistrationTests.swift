@@ -158,6 +158,11 @@ struct HypothesisRegistrationTests {
                 $0.barrier = nil; $0.recommendation = "email-chain"
             } == nil)  // through a barrier of the stage
         #expect(Self.problemField { $0.metric = "closed_won" } == nil)
+        // A lift up to a full 100%, although 1 − 0.8 is 0.19999999999999996 in binary.
+        #expect(Self.problemField { $0.baselineRate = 0.8; $0.mde = 0.2 } == nil)
+        #expect(Self.problemField { $0.baselineRate = 0.9; $0.mde = 0.1 } == nil)
+        // Lifts below 0.1 points would need millions of deals, and the report's analysis refuses them.
+        #expect(Self.problemField { $0.mde = 0.0005 } == .mde)
     }
 
     @Test func messagesNameTheOptionAndTheFix() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Stats
 
 /// What a marketer gives to register a hypothesis: the flags of `hypothesis register` or a CJM file's
 /// `hypotheses:` entry. `nil` means "use the default" (the defaults are DESIGN.md's).
@@ -188,9 +189,10 @@ public struct HypothesisRegistration: Sendable, Equatable {
                 .baselineRate, "\(baselineRate) is outside (0, 1)", fix: "give the control's expected rate, e.g. 0.2 for 20%")
         }
         let mde = self.mde ?? 0.15
-        guard mde > 0, mde <= 1 - baselineRate, mde < 1 else {
+        // 1e-12: 0.8 + 0.2 is a full 100% although 1 − 0.8 is 0.19999999999999996 in binary.
+        guard mde >= PlanningLimits.smallestLift, mde <= 1 - baselineRate + 1e-12, mde < 1 else {
             throw Problem(
-                .mde, "\(mde) is outside (0, 1 − baseline rate = \(Self.format(1 - baselineRate))]",
+                .mde, "\(mde) is outside [\(PlanningLimits.smallestLift), 1 − baseline rate = \(Self.format(1 - baselineRate))]",
                 fix: "give the smallest absolute lift worth acting on, e.g. 0.15 for +15 percentage points")
         }
         let minDays = self.minDays ?? 120

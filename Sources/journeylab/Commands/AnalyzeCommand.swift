@@ -39,10 +39,11 @@ struct AnalyzeCommand: ParsableCommand {
 
     func validate() throws {
         let arms = try parsedArms()
-        let deals = arms.reduce(0) { $0 + $1.deals }
+        // Each arm first, so the sum cannot overflow.
+        let deals = arms.contains { $0.deals > Self.maximumDeals } ? Int.max : arms.reduce(0) { $0 + $1.deals }
         guard deals <= Self.maximumDeals else {
             throw ValidationError(
-                "analyze runs exact tests sized for small samples: at most \(Self.maximumDeals) deals in all (got \(deals))"
+                "analyze runs exact tests sized for small samples: at most \(Self.maximumDeals) deals in all (got \(deals == Int.max ? "more" : String(deals)))"
             )
         }
         do {

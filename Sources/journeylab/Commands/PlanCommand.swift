@@ -24,7 +24,7 @@ struct PlanCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Lift to detect, absolute (0.1 = 10 points): prints the deals needed.")
     var mde: Double?
 
-    @Option(help: "Allocation weights, baseline first, comma-separated.")
+    @Option(parsing: .unconditional, help: "Allocation weights, baseline first, comma-separated.")
     var weights: String = "1,1"
 
     @Option(parsing: .unconditional, help: "Two-sided significance level across all treatments.")

@@ -1,0 +1,32 @@
+/// The ranges planning and analysis inputs must stay within, so every count they produce fits in an `Int`
+/// and every search ends: lifts of at least 0.1 points (smaller ones need millions of deals) and allocation
+/// weights within a factor of 1,000 of each other.
+public enum PlanningLimits {
+    /// The smallest lift (absolute) a plan or an analysis may be asked about.
+    public static let smallestLift = 0.001
+    /// The largest ratio between two allocation weights.
+    public static let largestWeightRatio = 1000.0
+
+    /// - Throws: `StatsError.invalidParameter` naming the bound.
+    static func checkLift(_ lift: Double) throws {
+        guard lift >= smallestLift else {
+            throw StatsError(
+                .invalidParameter,
+                "the MDE must be at least \(smallestLift) (0.1 points; got \(lift)): smaller lifts need millions of deals")
+        }
+    }
+
+    /// - Throws: `StatsError.invalidParameter` naming the bound.
+    static func checkWeights(_ weights: [Double]) throws {
+        guard let low = weights.min(), let high = weights.max(), low > 0, high / low <= largestWeightRatio else {
+            throw StatsError(
+                .invalidParameter,
+                "the weights must be positive and within a factor of \(Int(largestWeightRatio)) of each other (got \(weights))")
+        }
+    }
+
+    /// `value` rounded up as a count, or nil when it is not finite or beyond any plausible number of deals.
+    static func countRoundedUp(_ value: Double) -> Int? {
+        value.isFinite && value >= 0 && value < 1e12 ? Int(value.rounded(.up)) : nil
+    }
+}
