@@ -96,6 +96,10 @@ struct EmbeddedDatabaseTests {
         let unreachable = try await TestProcess.run(binary, ["db", "status", "--database-url", "postgresql://nobody@127.0.0.1:1/x"])
         #expect(unreachable.status == 1)
         #expect(unreachable.standardError.contains("cannot connect"))
+        // An argument that is not UTF-8 is refused before anything runs (Swift would replace the bad bytes).
+        let latin1 = try await TestProcess.run("/bin/sh", ["-c", #""$0" plan --baseline "$(printf '0.2\351')" --deals 150"#, binary])
+        #expect(latin1.status == 2)
+        #expect(latin1.standardError.contains("is not valid UTF-8"), "\(latin1.standardError)")
         // A JOURNEYLAB_PG_BIN without the server programs is named, not silently replaced by another version.
         let (home, environment) = Self.temporaryHome()
         defer { try? FileManager.default.removeItem(atPath: home) }

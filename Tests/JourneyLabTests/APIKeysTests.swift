@@ -45,6 +45,9 @@ struct APIKeysTests {
         #expect(throws: JourneyLabError.self) { try APIKeys.create(role: .admin, dealerID: "d", name: "x", actor: "t", connection) }
         #expect(throws: JourneyLabError.self) { try APIKeys.create(role: .admin, dealerID: nil, name: " ", actor: "t", connection) }
         #expect(throws: JourneyLabError.self) { try APIKeys.revoke("key_nope", actor: "t", connection) }
+        // `key list` prints names: no escape sequence may reach the operator's terminal.
+        #expect(throws: JourneyLabError.self) { try APIKeys.create(role: .admin, dealerID: nil, name: "ops\u{1B}[2J", actor: "t", connection) }
+        #expect(try connection.query("SELECT count(*) FROM api_keys").scalar(Int.self) == 0)
     }
 
     @Test("secrets are distinct and constant-time comparison works")

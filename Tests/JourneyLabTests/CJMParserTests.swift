@@ -93,6 +93,25 @@ struct CJMParserTests {
             Self.message(fractionalTarget)?.hasPrefix("map.yaml:21: hypotheses[0].target_deals: expected a whole number") == true)
     }
 
+    @Test func numbersThatAreNotNumbersAndControlCharacters() {
+        for (written, said) in [(".nan", "a number that is not finite (.nan)"), ("1e309", "a number that is not finite (1e309)")] {
+            let yaml = Self.minimal.replacingOccurrences(of: "metric: closed_won", with: "metric: closed_won\n    alpha: \(written)")
+            #expect(Self.message(yaml)?.hasPrefix("map.yaml:21: hypotheses[0].alpha: expected a number, got \(said)") == true, "\(Self.message(yaml) ?? "")")
+        }
+        let huge = Self.minimal.replacingOccurrences(
+            of: "metric: closed_won", with: "metric: closed_won\n    target_deals: 99999999999999999999")
+        #expect(Self.message(huge)?.contains("expected a whole number, got an integer beyond 64 bits") == true, "\(Self.message(huge) ?? "")")
+        let tagged = Self.minimal.replacingOccurrences(of: "name: Car X", with: "name: !foo bar")
+        #expect(Self.message(tagged)?.hasPrefix("map.yaml:2: name: expected text, got a value tagged !foo") == true, "\(Self.message(tagged) ?? "")")
+        // NUL (the database refuses it) and escape sequences (a terminal acts on them) are named with their line.
+        for escape in ["\\0", "\\e[2J"] {
+            let yaml = Self.minimal.replacingOccurrences(of: "name: Car X", with: "name: \"Car \(escape)X\"")
+            #expect(Self.message(yaml)?.hasPrefix("map.yaml:2: name: contains the control character U+00") == true, "\(Self.message(yaml) ?? "")")
+        }
+        let multiLine = Self.minimal.replacingOccurrences(of: "text: No final price", with: "text: \"No final\\tprice\\nat all\"")
+        #expect(Self.message(multiLine) == nil, "tabs and line breaks are text")
+    }
+
     @Test func enumeratedValuesAndMissingFields() {
         let badSource = Self.minimal.replacingOccurrences(of: "source: interview", with: "source: blog")
         #expect(

@@ -92,6 +92,19 @@ struct EventCSVImporterTests {
         await pool.shutdown()
     }
 
+    @Test("a row that is not UTF-8 is rejected by its line, never stored with replacement characters")
+    func invalidUTF8() async throws {
+        let database = try TestDatabase.create()
+        try Self.seedDeals(database, count: 2)
+        let pool = database.pool(size: 2)
+        let report = try await EventCSVImporter(pool: pool).importCSV(
+            Data(Array("deal_id,type,stage\ndeal-0,x,caf".utf8) + [0xE9] + Array("\ndeal-1,x,ok\n".utf8)), actor: "test")
+        #expect(report.rejected.map(\.line) == [2])
+        #expect(report.rejected.first?.reason.contains("not valid UTF-8") == true)
+        #expect(try database.connect().query("SELECT count(*) FROM events").scalar(Int.self) == 0, "nothing without --skip-bad-rows")
+        await pool.shutdown()
+    }
+
     @Test("a spreadsheet's byte-order mark and CRLF line ends are read as plain CSV")
     func byteOrderMarkAndCRLF() async throws {
         let database = try TestDatabase.create()

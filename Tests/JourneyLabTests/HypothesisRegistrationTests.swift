@@ -71,6 +71,9 @@ struct HypothesisRegistrationTests {
         "empty title": { $0.title = "   " },
         "title without latin letters": { $0.title = "Если клиенту…" },
         "exclusion group": { $0.exclusionGroup = "Email Chains" },
+        "title with an escape sequence": { $0.title = "Email chain \u{1B}[2J" },
+        "segment filter with a newline": { $0.segmentFilter = "family\nmen" },
+        "segment filter not NFC": { $0.segmentFilter = "cafe\u{301}" },
     ]
 
     @Test func defaultsGiveTheDesignPlan() throws {
@@ -136,6 +139,9 @@ struct HypothesisRegistrationTests {
         ("empty title", .title),
         ("title without latin letters", .key),
         ("exclusion group", .exclusionGroup),
+        ("title with an escape sequence", .title),
+        ("segment filter with a newline", .segmentFilter),
+        ("segment filter not NFC", .segmentFilter),
     ])
     func refusesBadInput(_ name: String, _ field: HypothesisRegistration.Field) throws {
         let edit = try #require(Self.badInputs[name])

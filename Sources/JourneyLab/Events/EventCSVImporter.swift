@@ -64,6 +64,7 @@ public struct EventCSVImporter: Sendable {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         let records = CSVRecords.parse(bytes)
         guard let header = records.first else { throw JourneyLabError.invalid("the CSV file is empty: it needs a header line") }
+        guard header.isValidUTF8 else { throw JourneyLabError.invalid("the CSV header is not valid UTF-8: save the file as UTF-8") }
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let known: Set<String> = ["deal_id", "type", "stage", "value", "occurred_at", "event_id", "dealer_id"]
         if let unknown = names.first(where: { !known.contains($0) }) {
@@ -84,6 +85,10 @@ public struct EventCSVImporter: Sendable {
         for (number, record) in records.dropFirst().enumerated() {
             if number % 10_000 == 0 { progress?(number, total) }
             if record.fields.count == 1, record.fields[0].isEmpty { continue }  // blank line
+            guard record.isValidUTF8 else {
+                rejected.append(RejectedRow(line: record.line, reason: "not valid UTF-8: save the file as UTF-8"))
+                continue
+            }
             guard record.fields.count == names.count else {
                 rejected.append(RejectedRow(line: record.line, reason: "expected \(names.count) fields, found \(record.fields.count)"))
                 continue
@@ -196,6 +201,8 @@ enum CSVRecords {
         /// The physical line the record starts on (1-based).
         var line: Int
         var fields: [String]
+        /// False when a field's bytes are not UTF-8 (they are then shown with U+FFFD and must not be stored).
+        var isValidUTF8 = true
     }
 
     static func parse(_ bytes: [UInt8]) -> [Record] {
@@ -207,8 +214,14 @@ enum CSVRecords {
         var recordLine = 1
         var index = 0
         var sawAnything = false
+        var isValidUTF8 = true
         func endField() {
-            fields.append(String(decoding: field, as: UTF8.self))
+            if let text = String(validating: field, as: UTF8.self) {
+                fields.append(text)
+            } else {
+                fields.append(String(decoding: field, as: UTF8.self))
+                isValidUTF8 = false
+            }
             field.removeAll(keepingCapacity: true)
         }
         while index < bytes.count {
@@ -232,8 +245,9 @@ enum CSVRecords {
                 case 13 where index + 1 < bytes.count && bytes[index + 1] == 10: break
                 case 10:
                     endField()
-                    records.append(Record(line: recordLine, fields: fields))
+                    records.append(Record(line: recordLine, fields: fields, isValidUTF8: isValidUTF8))
                     fields.removeAll()
+                    isValidUTF8 = true
                     line += 1
                     recordLine = line
                     sawAnything = false
@@ -244,7 +258,7 @@ enum CSVRecords {
         }
         if sawAnything || !field.isEmpty || !fields.isEmpty {
             endField()
-            records.append(Record(line: recordLine, fields: fields))
+            records.append(Record(line: recordLine, fields: fields, isValidUTF8: isValidUTF8))
         }
         return records
     }

@@ -32,6 +32,10 @@ public enum APIKeys {
         guard !name.isEmpty, name.count <= 200 else {
             throw JourneyLabError.invalid("the key needs a --name of 1 to 200 characters", field: "name")
         }
+        // `key list` prints names: an escape sequence in one would act on the operator's terminal.
+        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw JourneyLabError.invalid("the key's --name contains a control character: give one line of plain text", field: "name")
+        }
         if role == .dealer {
             guard let dealerID else {
                 throw JourneyLabError.invalid("a dealer key needs --dealer with the dealer's id (1 to 128 characters)", field: "dealer")

@@ -274,8 +274,12 @@ struct NodeReader {
             switch node.tagName {
             case .null: return "nothing (null)"
             case .bool: return "a boolean (\(scalar.string))"
-            case .int: return "an integer (\(scalar.string))"
-            case .float: return "a number (\(scalar.string))"
+            case .int: return Int(scalar.string) == nil ? "an integer beyond 64 bits (\(scalar.string))" : "an integer (\(scalar.string))"
+            case .float:
+                return Double(scalar.string)?.isFinite == true
+                    ? "a fractional number (\(scalar.string))" : "a number that is not finite (\(scalar.string))"
+            case let tag where tag.rawValue.hasPrefix("!"):
+                return "a value tagged \(tag.rawValue) (\"\(scalar.string.prefix(40))\")"
             default: return "text (\"\(scalar.string.prefix(40))\")"
             }
         }
@@ -293,6 +297,16 @@ struct NodeReader {
         guard case .scalar(let scalar) = node, node.tagName == .str else {
             let hint = fix ?? (node.scalar != nil ? "quote it: \"\(node.scalar?.string ?? "")\"" : "give a single line of text")
             throw error(node, path, "expected text, got \(describe(node))", fix: hint)
+        }
+        // Tabs and line breaks belong in descriptions; NUL, escape sequences and the like belong nowhere (the
+        // database refuses NUL, and a terminal would act on an escape when the text is printed).
+        if let control = scalar.string.unicodeScalars.first(where: {
+            $0.properties.generalCategory == .control && !["\t", "\n", "\r"].contains($0)
+        }) {
+            let hex = String(control.value, radix: 16, uppercase: true)
+            throw error(
+                node, path, "contains the control character U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex)",
+                fix: "remove it (only tabs and line breaks are allowed in text)")
         }
         return scalar.string
     }

@@ -111,6 +111,9 @@ public struct HypothesisRegistration: Sendable, Equatable {
         guard !title.isEmpty else {
             throw Problem(.title, "is empty", fix: "state the hypothesis: \"If …, then … more than when …\"")
         }
+        guard !title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw Problem(.title, "contains a control character (a tab, line break, NUL or escape)", fix: "write it on one line of plain text")
+        }
         let key: String
         if let given = self.key {
             guard Self.isSlug(given) else {
@@ -217,9 +220,9 @@ public struct HypothesisRegistration: Sendable, Equatable {
         if let group = exclusionGroup, !Self.isSlug(group) {
             throw Problem(.exclusionGroup, "\"\(group)\" is not a valid group name", fix: "use a-z, 0-9 and -, e.g. email-chains")
         }
-        if let filter = segmentFilter, filter.isEmpty || filter.count > 128 {
-            throw Problem(
-                .segmentFilter, "must be 1–128 characters", fix: "give the segment as the dealer system reports it, or omit it")
+        // The same rule as the segment a deal arrives with, or the filter could never match.
+        if let filter = segmentFilter, let problem = ExternalID.problem(filter, field: "the segment filter") {
+            throw Problem(.segmentFilter, problem, fix: "give the segment as the dealer system reports it, or omit it")
         }
         let looks = self.looks ?? 1
         guard (1...5).contains(looks) else {
