@@ -138,6 +138,19 @@ struct RegistryCLITests {
         // An ID named twice is one report; IDs and --journey together are refused (the journey view has its stages).
         let twice = try await Self.run(["report", "signing-gift", "signing-gift", "--format", "json"], database: database)
         #expect(try Self.json(twice.output)["decision"] is String, "\(twice.output.prefix(200))")
+        // --output writes through a symbolic link (the link stays) and refuses a directory.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("jl-output-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let target = folder.appendingPathComponent("target.json").path, link = folder.appendingPathComponent("link.json").path
+        FileManager.default.createFile(atPath: target, contents: Data())
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        let linked = try await Self.run(["report", "signing-gift", "--format", "json", "--output", link], database: database)
+        #expect(linked.status == 0, "\(linked.standardError)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == target)
+        #expect(try String(contentsOfFile: target, encoding: .utf8).contains("\"decision\""))
+        let directory = try await Self.run(["report", "signing-gift", "--output", folder.path], database: database)
+        #expect(directory.status == 2 && directory.standardError.contains("is a directory"), "\(directory.standardError)")
         let both = try await Self.run(["report", "signing-gift", "--journey", "car-brand-x-family-men-30"], database: database)
         #expect(both.status == 2)
         #expect(both.standardError.contains("not both"), "\(both.standardError)")

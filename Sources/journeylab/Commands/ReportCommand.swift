@@ -66,11 +66,7 @@ struct ReportCommand: AsyncParsableCommand {
             return text
         }
         if let output {
-            do {
-                try rendered.write(toFile: output, atomically: true, encoding: .utf8)
-            } catch {
-                throw JourneyLabError.invalid("cannot write \(output): check the folder exists and is writable", field: "--output")
-            }
+            try OutputFile.write(rendered, to: output)
             Output.note("wrote the \(format.rawValue) report to \(output)")
         } else {
             FileHandle.standardOutput.write(Data(rendered.utf8))

@@ -48,7 +48,7 @@ struct DemoCommand: AsyncParsableCommand {
         let htmlPath = output ?? home.appendingPathComponent("demo-report.html").path
         try FileManager.default.createDirectory(
             at: URL(fileURLWithPath: htmlPath).deletingLastPathComponent(), withIntermediateDirectories: true)
-        try ReportRenderer.render(summary.reports, format: .html).write(toFile: htmlPath, atomically: true, encoding: .utf8)
+        try OutputFile.write(try ReportRenderer.render(summary.reports, format: .html), to: htmlPath)
         progress.finish()
 
         let elapsed = ContinuousClock.now - started
