@@ -132,11 +132,12 @@ public enum ExperimentPlanner {
                 .invalidParameter, "give at least two positive weights, baseline first, e.g. 1,1 (got \(request.weights))")
         }
         try PlanningLimits.checkWeights(request.weights)
-        guard request.alpha > 0, request.alpha < 1 else {
-            throw StatsError(.invalidParameter, "alpha must be between 0 and 1 (got \(request.alpha)); use e.g. 0.05")
+        // The ranges `hypothesis register` takes: a plan made here can be registered.
+        guard request.alpha > 0, request.alpha <= 0.5 else {
+            throw StatsError(.invalidParameter, "alpha must be in (0, 0.5], as a hypothesis may plan (got \(request.alpha)); use e.g. 0.05")
         }
-        guard request.power > 0, request.power < 1 else {
-            throw StatsError(.invalidParameter, "power must be between 0 and 1 (got \(request.power)); use e.g. 0.8")
+        guard request.power > 0.5, request.power < 1 else {
+            throw StatsError(.invalidParameter, "power must be in (0.5, 1), as a hypothesis may plan (got \(request.power)); use e.g. 0.8")
         }
         // As many as a hypothesis may plan (`hypothesis register --looks`), so a design made here can be registered.
         if let looks = request.looks, !(1...5).contains(looks) {

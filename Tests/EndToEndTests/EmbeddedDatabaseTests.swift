@@ -96,6 +96,9 @@ struct EmbeddedDatabaseTests {
         let unreachable = try await TestProcess.run(binary, ["db", "status", "--database-url", "postgresql://nobody@127.0.0.1:1/x"])
         #expect(unreachable.status == 1)
         #expect(unreachable.standardError.contains("cannot connect"))
+        // An empty --database-url is a mistake, not libpq's "all defaults".
+        let empty = try await TestProcess.run(binary, ["journey", "list", "--database-url", ""])
+        #expect(empty.status == 2 && empty.standardError.contains("--database-url is empty"), "\(empty.standardError)")
         // An argument that is not UTF-8 is refused before anything runs (Swift would replace the bad bytes).
         let latin1 = try await TestProcess.run("/bin/sh", ["-c", #""$0" plan --baseline "$(printf '0.2\351')" --deals 150"#, binary])
         #expect(latin1.status == 2)

@@ -22,5 +22,10 @@ struct ServeCommandTests {
             second.standardError.contains("port \(port) on 127.0.0.1 is already in use by another program: choose another with --port"),
             "\(second.standardError)")
         #expect(!second.standardError.contains("bind(descriptor"))
+        // A host that is no address gets the same kind of answer.
+        let nowhere = try await TestProcess.run(
+            TestProcess.journeylabBinary, ["serve", "--host", "999.1.1.1", "--port", "0", "--database-url", url], environment: environment)
+        #expect(nowhere.status == 1)
+        #expect(nowhere.standardError.contains("cannot listen on host \"999.1.1.1\": it does not resolve"), "\(nowhere.standardError)")
     }
 }

@@ -13,6 +13,12 @@ public struct DatabaseLocation: Sendable {
     public static func resolve(
         explicitURL: String?, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> DatabaseLocation {
+        if let explicitURL, explicitURL.trimmingCharacters(in: .whitespaces).isEmpty {
+            // libpq would read an empty string as "every default": a local socket nobody meant.
+            throw JourneyLabError.invalid(
+                "--database-url is empty: give a URL such as postgresql://user@host/db, or leave the option out for the embedded database",
+                field: "--database-url")
+        }
         let url = explicitURL ?? environment["JOURNEYLAB_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
         if let url {
             do {

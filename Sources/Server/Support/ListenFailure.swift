@@ -9,7 +9,7 @@ extension ServerConfiguration {
     /// The error `journeylab serve` shows when it cannot listen: what went wrong with the host or port and how to
     /// pick another, instead of NIO's `bind(descriptor:ptr:bytes:)` text. Any other error is returned unchanged.
     public func explainingListenFailure(_ error: any Error) -> any Error {
-        if error is SocketAddressError {
+        if error is SocketAddressError || error is SocketAddressError.UnknownHost {
             return JourneyLabError(
                 .unavailable, "cannot listen on host \"\(host)\": it does not resolve to an address; use --host 127.0.0.1, 0.0.0.0 or an address of this machine")
         }
