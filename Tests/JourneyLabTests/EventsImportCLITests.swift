@@ -44,6 +44,18 @@ struct EventsImportCLITests {
             .write(to: file, atomically: true, encoding: .utf8)
         let allBad = try await RegistryCLITests.run(["events", "import", file.path, "--skip-bad-rows"], database: database)
         #expect(allBad.status == 2)
+        #expect(allBad.standardError.contains("Nothing was stored: every row is bad"), "\(allBad.standardError)")
         #expect(try storedEvents() == 2)
+
+        // The file itself: missing, a directory, or no path at all, each named as what it is.
+        for (path, said) in [("/nonexistent/events.csv", "no file /nonexistent/events.csv"), (NSTemporaryDirectory(), "is a directory"),
+                             ("", "give the CSV file's path")] {
+            let wrong = try await RegistryCLITests.run(["events", "import", path], database: database)
+            #expect(wrong.status == 2 && wrong.standardError.contains(said), "\(path): \(wrong.standardError)")
+        }
+        // A stage no journey has is stored as asked (as over HTTP), with a word about the likely typo.
+        let typo = try await RegistryCLITests.run(
+            ["assign", "--deal", "crm-2", "--dealer", "kazan", "--stage", "first-vist"], database: database)
+        #expect(typo.status == 0 && typo.standardError.contains("no journey has a stage \"first-vist\""), "\(typo.standardError)")
     }
 }

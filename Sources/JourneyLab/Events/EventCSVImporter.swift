@@ -43,11 +43,19 @@ public struct EventCSVImporter: Sendable {
     public func importFile(
         _ url: URL, actor: String, skipBadRows: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async throws -> Report {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw JourneyLabError.invalid("no file \(url.path): check the path")
+        }
+        if isDirectory.boolValue { throw JourneyLabError.invalid("\(url.path) is a directory: name the CSV file in it") }
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            // Through a handle, so a pipe or /dev/stdin reads too.
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            data = try handle.readToEnd() ?? Data()
         } catch {
-            throw JourneyLabError.invalid("cannot read \(url.path): check the path and permissions")
+            throw JourneyLabError.invalid("cannot read \(url.path): check its permissions")
         }
         return try await importCSV(
             data, actor: actor, source: url.lastPathComponent, skipBadRows: skipBadRows, progress: progress)

@@ -24,8 +24,17 @@ struct AssignCommand: AsyncParsableCommand {
     func run() async throws {
         let request = AssignmentRequest(dealID: deal, dealerID: dealer, stage: stage, segment: segment)
         let actor = AuditLog.cliActor()
-        let result = try await withPool(database, size: 2) { pool in
-            try await Scheduler(pool: pool).assign(request, actor: actor)
+        let stage = self.stage
+        let (result, stageIsKnown) = try await withPool(database, size: 2) { pool in
+            let result = try await Scheduler(pool: pool).assign(request, actor: actor)
+            let known = try await pool.withConnection {
+                try $0.query("SELECT EXISTS (SELECT 1 FROM stages WHERE key = $1)", [stage]).scalar(Bool.self)
+            }
+            return (result, known)
+        }
+        // The deal is stored either way (as over HTTP, so its events are accepted); a typo deserves a word.
+        if !stageIsKnown {
+            Output.note("note: no journey has a stage \"\(stage)\" (`journeylab journey show JOURNEY` lists them); the deal is stored, in no hypothesis")
         }
         if format == .json { return try Output.json(result) }
         if result.assignments.isEmpty {

@@ -23,6 +23,10 @@ struct EventsCommand: AsyncParsableCommand {
         @Flag(help: "Store the good rows even when some rows are bad.") var skipBadRows = false
         @Option(help: OutputFormat.help) var format: OutputFormat = .text
 
+        func validate() throws {
+            if file.isEmpty { throw ValidationError("give the CSV file's path, e.g. journeylab events import events.csv") }
+        }
+
         func run() async throws {
             let url = URL(fileURLWithPath: file)
             let skip = skipBadRows
@@ -47,6 +51,9 @@ struct EventsCommand: AsyncParsableCommand {
             }
             // Bad input that stopped the import is exit 2 (nothing stored); rows the user chose to skip are not.
             let stored = report.accepted + report.duplicates
+            if report.merged && stored == 0 && !report.rejected.isEmpty && format == .text {
+                Output.note("Nothing was stored: every row is bad; fix the rows above.")
+            }
             if !report.merged || (stored == 0 && !report.rejected.isEmpty) { throw ExitCode(ExitStatus.badInput) }
             if !report.rejected.isEmpty, format == .text {
                 Output.note("Stored the \(stored) good row(s); skipped the \(report.rejected.count) bad row(s) listed above.")
