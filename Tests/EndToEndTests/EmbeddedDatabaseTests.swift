@@ -96,6 +96,15 @@ struct EmbeddedDatabaseTests {
         let unreachable = try await TestProcess.run(binary, ["db", "status", "--database-url", "postgresql://nobody@127.0.0.1:1/x"])
         #expect(unreachable.status == 1)
         #expect(unreachable.standardError.contains("cannot connect"))
+        // A JOURNEYLAB_SQL_DIR without migrations is named, not taken for "up to date".
+        let emptyFolder = FileManager.default.temporaryDirectory.appendingPathComponent("jl-sql-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: emptyFolder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: emptyFolder) }
+        var noMigrations = ProcessInfo.processInfo.environment
+        noMigrations["JOURNEYLAB_SQL_DIR"] = emptyFolder
+        let migrate = try await TestProcess.run(
+            binary, ["db", "migrate", "--database-url", "postgresql://nobody@127.0.0.1:1/x"], environment: noMigrations)
+        #expect(migrate.status == 2 && migrate.standardError.contains("no migrations"), "\(migrate.standardError)")
         // An empty --database-url is a mistake, not libpq's "all defaults".
         let empty = try await TestProcess.run(binary, ["journey", "list", "--database-url", ""])
         #expect(empty.status == 2 && empty.standardError.contains("--database-url is empty"), "\(empty.standardError)")

@@ -56,6 +56,13 @@ public enum SchemaMigrations {
     }
 
     public static func migrator(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PGMigrator {
-        PGMigrator(migrations: try PGMigration.load(directory: directory(environment: environment)))
+        let folder = directory(environment: environment)
+        let migrations = try PGMigration.load(directory: folder)
+        // A folder without migrations would make every database look up to date.
+        guard !migrations.isEmpty else {
+            throw JourneyLabError.invalid(
+                "no migrations (NNN_name.sql files) in \(folder.path): JOURNEYLAB_SQL_DIR should name the repository's sql/ folder, or be unset")
+        }
+        return PGMigrator(migrations: migrations)
     }
 }
