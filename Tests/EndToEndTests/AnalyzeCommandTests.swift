@@ -50,6 +50,7 @@ struct AnalyzeCommandTests {
     @Test(arguments: [
         ["--baseline", "0.2", "--mde", "1e-12"], ["--baseline", "0.2", "--mde", "1e-300"],
         ["--baseline", "0.2", "--deals", "150", "--weights", "1,1e-300"], ["--baseline", "0.2", "--deals", "150", "--weights", "1,1e300"],
+        ["--baseline", "0.2", "--deals", "150", "--spending", "pocock"],  // spending without looks would be ignored
     ])
     func planRefusesWhatNoSearchCouldAnswer(arguments: [String]) async throws {
         try await Self.expectBadInput(["plan"] + arguments)

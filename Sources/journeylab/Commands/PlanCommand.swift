@@ -36,8 +36,8 @@ struct PlanCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Number of equally spaced looks for a group-sequential design (1 to 5, as `hypothesis register --looks`).")
     var looks: Int?
 
-    @Option(help: "Alpha spending for --looks: obf (O'Brien-Fleming type) or pocock.")
-    var spending: String = "obf"
+    @Option(help: "Alpha spending for --looks: obf (O'Brien-Fleming type, the default) or pocock.")
+    var spending: String?
 
     @OptionGroup var database: UnusedDatabaseOption
     @Option(help: OutputFormat.help)
@@ -46,6 +46,9 @@ struct PlanCommand: ParsableCommand {
     func validate() throws {
         guard (deals == nil) != (mde == nil) else {
             throw ValidationError("plan needs exactly one of --deals (to get the MDE) or --mde (to get the deals needed)")
+        }
+        guard spending == nil || looks != nil else {
+            throw ValidationError("--spending applies to a sequential design: add --looks 2 to 5, or drop --spending")
         }
         do {
             try ExperimentPlanner.validate(try request())
@@ -66,8 +69,8 @@ struct PlanCommand: ParsableCommand {
     }
 
     func request() throws -> PlanningRequest {
-        guard let spendingFunction = AlphaSpendingFunction(rawValue: spending) else {
-            throw ValidationError("--spending \(spending) is unknown; use obf or pocock")
+        guard let spendingFunction = AlphaSpendingFunction(rawValue: spending ?? "obf") else {
+            throw ValidationError("--spending \(spending ?? "") is unknown; use obf or pocock")
         }
         let parts = weights.split(separator: ",").map { Double($0.filter { $0 != " " }) }
         guard parts.count >= 2, parts.allSatisfy({ $0 != nil }) else {
