@@ -37,7 +37,6 @@ struct DBCommand: AsyncParsableCommand {
         func run() async throws {
             let location = try database.location()
             let migrator = try SchemaMigrations.migrator()
-            let pool = PGPool(configuration: location.configuration, options: .init(size: 1))
             struct Report: Encodable, Sendable {
                 var url: String
                 var embedded: Bool
@@ -50,9 +49,8 @@ struct DBCommand: AsyncParsableCommand {
                 /// Applied files whose text differs from what was applied.
                 var changed: [String]
             }
-            let report: Report
-            do {
-                report = try await pool.withConnection { connection -> Report in
+            let report = try await withPool(location.configuration) { pool in
+                try await pool.withConnection { connection -> Report in
                     let version = try connection.query("SHOW server_version").scalar(String.self)
                     let state = try migrator.inspect(connection)
                     return Report(
@@ -63,11 +61,7 @@ struct DBCommand: AsyncParsableCommand {
                         serverVersion: version, applied: state.applied.map(\.name), pending: state.pending.map(\.name),
                         changed: state.changed.map(\.name))
                 }
-            } catch {
-                await pool.shutdown()
-                throw error
             }
-            await pool.shutdown()
             if format == .json { return try Output.json(report) }
             Output.line("database:   \(report.url)\(report.embedded ? " (embedded)" : "")")
             if let directory = report.dataDirectory { Output.line("data:       \(directory)") }
@@ -140,15 +134,9 @@ struct DBCommand: AsyncParsableCommand {
             // The embedded cluster even when JOURNEYLAB_DATABASE_URL names another server.
             let embedded = EmbeddedDatabase()
             let migrator = try SchemaMigrations.migrator()
-            let pool = PGPool(configuration: try embedded.start(), options: .init(size: 1))
-            let applied: [String]
-            do {
-                applied = try await pool.withConnection { try migrator.migrate($0) }
-            } catch {
-                await pool.shutdown()
-                throw error
+            let applied = try await withPool(try embedded.start()) { pool in
+                try await pool.withConnection { try migrator.migrate($0) }
             }
-            await pool.shutdown()
             struct Report: Encodable { var running: Bool; var home: String; var applied: [String] }
             if format == .json { return try Output.json(Report(running: true, home: embedded.home.path, applied: applied)) }
             Output.line(

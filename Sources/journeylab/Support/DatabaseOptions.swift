@@ -38,7 +38,17 @@ struct DatabaseOptions: ParsableArguments {
 func withPool<T: Sendable>(
     _ options: DatabaseOptions, size: Int = 4, migrate: Bool = true, _ body: (PGPool) async throws -> T
 ) async throws -> T {
-    let pool = try await options.openPool(size: size, migrate: migrate)
+    try await withPool(try await options.openPool(size: size, migrate: migrate), body)
+}
+
+/// Runs `body` with a pool on `configuration` as it is (no migration) and always shuts the pool down.
+func withPool<T: Sendable>(
+    _ configuration: PGConfiguration, size: Int = 1, _ body: (PGPool) async throws -> T
+) async throws -> T {
+    try await withPool(PGPool(configuration: configuration, options: .init(size: size)), body)
+}
+
+private func withPool<T: Sendable>(_ pool: PGPool, _ body: (PGPool) async throws -> T) async throws -> T {
     do {
         let value = try await body(pool)
         await pool.shutdown()
