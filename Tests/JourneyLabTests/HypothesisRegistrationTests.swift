@@ -74,6 +74,7 @@ struct HypothesisRegistrationTests {
         "title with an escape sequence": { $0.title = "Email chain \u{1B}[2J" },
         "segment filter with a newline": { $0.segmentFilter = "family\nmen" },
         "segment filter not NFC": { $0.segmentFilter = "cafe\u{301}" },
+        "start in year 1": { $0.startAt = Date(timeIntervalSince1970: -62_135_596_800) },
     ]
 
     @Test func defaultsGiveTheDesignPlan() throws {
@@ -142,6 +143,7 @@ struct HypothesisRegistrationTests {
         ("title with an escape sequence", .title),
         ("segment filter with a newline", .segmentFilter),
         ("segment filter not NFC", .segmentFilter),
+        ("start in year 1", .startAt),
     ])
     func refusesBadInput(_ name: String, _ field: HypothesisRegistration.Field) throws {
         let edit = try #require(Self.badInputs[name])

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 import Stats
 
 /// What a marketer gives to register a hypothesis: the flags of `hypothesis register` or a CJM file's
@@ -231,6 +232,11 @@ public struct HypothesisRegistration: Sendable, Equatable {
         if let description, description.count > 10_000 {
             throw Problem(.description, "is longer than 10,000 characters", fix: "shorten it")
         }
+        // The years events may carry (from 2000) and a century ahead: year 1 or 9999 is a typo, not a plan.
+        if let startAt, startAt < Self.earliestStart || startAt >= Self.latestStart {
+            throw Problem(
+                .startAt, "\(RFC3339.day(startAt)) is outside 2000–2099", fix: "give the day the test should start, e.g. 2027-03-01")
+        }
         let plan = Hypothesis.Plan(
             metric: metric, arms: armNames.enumerated().map { Hypothesis.Arm(name: $1, weight: weights[$0], isControl: $0 == 0) },
             targetDeals: targetDeals, alpha: alpha, power: power, baselineRate: baselineRate, mde: mde, minDays: minDays,
@@ -241,6 +247,9 @@ public struct HypothesisRegistration: Sendable, Equatable {
             key: key, journeyKey: journey, stageKey: stage, barrierKey: barrier, recommendationKey: recommendation,
             title: title, status: .draft, plan: plan, startAt: startAt)
     }
+
+    static let earliestStart = Date(timeIntervalSince1970: 946_684_800)  // 2000-01-01T00:00:00Z
+    static let latestStart = Date(timeIntervalSince1970: 4_102_444_800)  // 2100-01-01T00:00:00Z
 
     // MARK: Names
 
