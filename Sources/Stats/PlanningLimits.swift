@@ -1,6 +1,6 @@
 /// The ranges planning and analysis inputs must stay within, so every count they produce fits in an `Int`
 /// and every search ends: lifts of at least 0.1 points (smaller ones need millions of deals) and allocation
-/// weights within a factor of 1,000 of each other.
+/// weights from 0.01 to 1,000, within a factor of 1,000 of each other.
 public enum PlanningLimits {
     /// The smallest lift (absolute) a plan or an analysis may be asked about.
     public static let smallestLift = 0.001
@@ -16,12 +16,18 @@ public enum PlanningLimits {
         }
     }
 
+    /// The range of one allocation weight (printed with two decimals).
+    public static let weightRange = 0.01...1000.0
+
     /// - Throws: `StatsError.invalidParameter` naming the bound.
     static func checkWeights(_ weights: [Double]) throws {
-        guard let low = weights.min(), let high = weights.max(), low > 0, high / low <= largestWeightRatio else {
+        guard let low = weights.min(), let high = weights.max(), weightRange.contains(low), weightRange.contains(high),
+            high / low <= largestWeightRatio
+        else {
             throw StatsError(
                 .invalidParameter,
-                "the weights must be positive and within a factor of \(Int(largestWeightRatio)) of each other (got \(weights))")
+                "each weight must be between 0.01 and 1000, within a factor of \(Int(largestWeightRatio)) of the others (got \(weights)); e.g. 1,1 or 1,4"
+            )
         }
     }
 

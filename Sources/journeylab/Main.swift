@@ -11,8 +11,8 @@ enum Main {
         // Swift repairs invalid UTF-8 in arguments with U+FFFD, which would then be stored as if typed.
         for index in 1..<Int(CommandLine.argc) {
             guard let argument = CommandLine.unsafeArgv[index], String(validatingCString: argument) == nil else { continue }
-            ExitStatus.printError(
-                "argument \(index) (\(CommandLine.arguments[index])) is not valid UTF-8: check the terminal's or the script's encoding")
+            // Not echoed: it may be a secret or a URL with a password.
+            ExitStatus.printError("argument \(index) is not valid UTF-8: check the terminal's or the script's encoding")
             exit(ExitStatus.badInput)
         }
         do {

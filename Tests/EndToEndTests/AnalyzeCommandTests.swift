@@ -51,6 +51,7 @@ struct AnalyzeCommandTests {
         ["--baseline", "0.2", "--mde", "1e-12"], ["--baseline", "0.2", "--mde", "1e-300"],
         ["--baseline", "0.2", "--deals", "150", "--weights", "1,1e-300"], ["--baseline", "0.2", "--deals", "150", "--weights", "1,1e300"],
         ["--baseline", "0.2", "--deals", "150", "--spending", "pocock"],  // spending without looks would be ignored
+        ["--baseline", "0.2", "--deals", "150", "--weights", "1e308,1e308"], ["--baseline", "0.2", "--deals", "150", "--weights", "1e19,1e19"],
     ])
     func planRefusesWhatNoSearchCouldAnswer(arguments: [String]) async throws {
         try await Self.expectBadInput(["plan"] + arguments)

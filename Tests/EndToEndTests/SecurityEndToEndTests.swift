@@ -72,6 +72,13 @@ struct SecurityEndToEndTests {
         #expect(unknown.standardError.split(separator: "\n").count == 1)
         let superuser = try await journeylab(["db", "grant", "postgres", "--database-url", owner])
         #expect(superuser.status == 2, "\(superuser.standardError)")
+        // A built-in role is refused before anything changes: it would hand the server's writes to its members.
+        let builtIn = try await journeylab(["db", "grant", "pg_read_all_data", "--database-url", owner])
+        #expect(builtIn.status == 2 && builtIn.standardError.contains("built-in roles"), "\(builtIn.standardError)")
+        let granted = try roles.database.connect().query(
+            "SELECT count(*) FROM information_schema.role_table_grants WHERE grantee = 'pg_read_all_data' AND privilege_type <> 'SELECT'"
+        ).scalar(Int.self)
+        #expect(granted == 0, "pg_read_all_data got write privileges")
     }
 
     @Test(
@@ -135,9 +142,11 @@ struct SecurityEndToEndTests {
         #expect(bySecret.output.contains(leaked.id) && bySecret.output.contains("revoked_at"))
         let unknown = "jl_" + String(repeating: "0", count: 64)
         for secret in [leaked.secret, unknown] {
-            let again = try await journeylab(["key", "revoke", secret, "--database-url", owner])
-            #expect(!(again.output + again.standardError).contains(secret.dropFirst(3)), "\(again.output) \(again.standardError)")
-            #expect(again.status == (secret == unknown ? 2 : 0), "\(again.standardError)")
+            for pasted in [secret, "Bearer \(secret)", "Authorization: Bearer \(secret) ", "'\(secret)'"] {
+                let again = try await journeylab(["key", "revoke", pasted, "--database-url", owner])
+                #expect(!(again.output + again.standardError).contains(secret.dropFirst(3)), "\(again.output) \(again.standardError)")
+                #expect(again.status == (secret == unknown ? 2 : 0), "\(pasted.prefix(20)): \(again.standardError)")
+            }
         }
         let listed = try await journeylab(["key", "list", "--format", "json", "--database-url", owner])
         #expect(listed.status == 0)

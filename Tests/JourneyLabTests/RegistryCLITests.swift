@@ -151,6 +151,13 @@ struct RegistryCLITests {
         #expect(try String(contentsOfFile: target, encoding: .utf8).contains("\"decision\""))
         let directory = try await Self.run(["report", "signing-gift", "--output", folder.path], database: database)
         #expect(directory.status == 2 && directory.standardError.contains("is a directory"), "\(directory.standardError)")
+        // An existing private file stays private: written in place, not replaced by a new 0644 one.
+        let secret = folder.appendingPathComponent("private.csv").path
+        FileManager.default.createFile(atPath: secret, contents: Data("old".utf8), attributes: [.posixPermissions: 0o600])
+        let inPlace = try await Self.run(["report", "signing-gift", "--format", "csv", "--output", secret], database: database)
+        #expect(inPlace.status == 0, "\(inPlace.standardError)")
+        #expect(try FileManager.default.attributesOfItem(atPath: secret)[.posixPermissions] as? Int == 0o600)
+        #expect(try String(contentsOfFile: secret, encoding: .utf8).hasPrefix("hypothesis"), "the CSV header replaced the old text")
         let both = try await Self.run(["report", "signing-gift", "--journey", "car-brand-x-family-men-30"], database: database)
         #expect(both.status == 2)
         #expect(both.standardError.contains("not both"), "\(both.standardError)")

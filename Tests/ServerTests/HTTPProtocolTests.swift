@@ -113,9 +113,12 @@ struct HTTPProtocolTests {
                 port: port, [head() + body.prefix(1)] + body.dropFirst().prefix(4).map { [$0] }, pauseMilliseconds: 400,
                 stopOnAnswer: false)
             #expect(blind.hasPrefix("HTTP/1.1 408 "), "\(blind.prefix(300))")
+            // A body that stops half-way (nothing more arrives) gets the same 408, not a silent close.
+            let stalled = try await RawHTTP.exchange(port: port, head() + Array(body.prefix(body.count / 2)))
+            #expect(stalled.hasPrefix("HTTP/1.1 408 "), "\(stalled.prefix(300))")
             // Answered by the route's own error handling, so counted (and logged) as what it is.
             let metrics = try await RawHTTP.exchange(port: port, Array("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
-            #expect(metrics.contains(#"journeylab_http_requests_total{method="POST",route="/v1/events",status="408"} 2"#), "\(metrics)")
+            #expect(metrics.contains(#"journeylab_http_requests_total{method="POST",route="/v1/events",status="408"} 3"#), "\(metrics)")
             #expect(!metrics.contains(#"status="400""#))
             // Headers a line every 300 ms: the same deadline, counted from their first bytes; the connection is closed.
             start = ContinuousClock.now

@@ -129,6 +129,10 @@ public enum ApplicationRole {
         if found.superuser {
             throw JourneyLabError.invalid("\"\(role)\" is a superuser, which no grant can restrict: use an ordinary login role")
         }
+        if role.hasPrefix("pg_") {
+            // Built-in roles (pg_read_all_data, pg_monitor…) are shared by everyone granted them.
+            throw JourneyLabError.invalid("\"\(role)\" is one of PostgreSQL's built-in roles: create a login role for the server")
+        }
         guard
             let schema = try connection.query(
                 """
@@ -170,17 +174,19 @@ public enum ApplicationRole {
             let objectKind = privilege.kind == .usage ? "SEQUENCE" : "TABLE"
             grants.append("GRANT \(privilege.kind.rawValue)\(columns) ON \(objectKind) \(s).\"\(privilege.object)\" TO \(r)")
         }
+        // Checked inside the transaction: when the result is not exactly the server's privileges, nothing of
+        // this run stays (the role keeps what it had before).
         try connection.withTransaction { connection in
             for statement in revokes + grants { try connection.simpleQuery(statement) }
-        }
-        let differences = try differences(role: role, schema: schema.name, connection)
-        if !differences.isEmpty {
-            throw JourneyLabError(
-                .illegalState,
-                "\"\(role)\" was granted what the server needs, but its effective privileges still differ: "
-                    + differences.joined(separator: "; ")
-                    + " — extra ones come from PUBLIC, other roles or grants by another grantor (revoke them as that grantor, e.g. REVOKE CREATE ON SCHEMA \(schema.name) FROM PUBLIC); missing ones mean this command did not run as the schema owner"
-            )
+            let differences = try differences(role: role, schema: schema.name, connection)
+            if !differences.isEmpty {
+                throw JourneyLabError(
+                    .illegalState,
+                    "\"\(role)\" would not end up with exactly the server's privileges, so nothing was changed: "
+                        + differences.joined(separator: "; ")
+                        + " — extra ones come from PUBLIC, other roles or grants by another grantor (revoke them as that grantor, e.g. REVOKE CREATE ON SCHEMA \(schema.name) FROM PUBLIC); missing ones mean this command did not run as the schema owner"
+                )
+            }
         }
         return Report(role: role, database: schema.database, schema: schema.name, statements: grants, privileges: privileges)
     }

@@ -73,8 +73,13 @@ public enum APIKeys {
     /// - Throws: `JourneyLabError.notFound` for an unknown id or secret (the secret is not repeated).
     @discardableResult
     public static func revoke(_ reference: String, actor: String, _ connection: PGConnection) throws -> APIKey {
-        // A secret is what someone holding a leaked key has; it is found by its hash and never echoed.
-        let isSecret = reference.hasPrefix(secretPrefix)
+        // A secret is what someone holding a leaked key has; it is found by its hash and never echoed — also
+        // when pasted with its header ("Authorization: Bearer jl_…"), quotes or spaces around it.
+        var reference = reference.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\"'")))
+        if let token = reference.range(of: secretPrefix, options: .caseInsensitive) {
+            reference = String(reference[token.lowerBound...]).trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\"'")))
+        }
+        let isSecret = reference.lowercased().hasPrefix(secretPrefix)
         return try connection.withTransaction { connection in
             guard
                 let key = try connection.query(

@@ -182,6 +182,13 @@ final class HTTPConnectionFaultHandler: ChannelDuplexHandler, RemovableChannelHa
     /// while a timed-out body's 408 is still on its way, Hummingbird's idle timer (which sees a request whose
     /// body stopped arriving) waits for it: the connection closes after the answer, or at the fallback.
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        if mode == .all, !answered, requestOpen, timer != nil, responsesStarted < requestsStarted {
+            // Hummingbird's idle timer closing a request whose body stopped arriving: answer that as the timeout
+            // it is (a 408, then the lingering close), not with silence a client cannot tell from a network fault.
+            if let promise { context.channel.closeFuture.cascade(to: promise) }
+            disarm()
+            return timedOut(context)
+        }
         guard answered, mode == .all else { return context.close(mode: mode, promise: promise) }
         if closeAfterResponse && responsesEnded < requestsStarted {
             if let promise { context.channel.closeFuture.cascade(to: promise) }

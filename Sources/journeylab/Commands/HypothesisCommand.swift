@@ -36,7 +36,7 @@ struct HypothesisCommand: AsyncParsableCommand {
         @Option(help: "What control and treatment get.") var description: String?
         @Option(help: "The event counted as a conversion on resolved deals, e.g. addon_purchased.") var metric: String
         @Option(help: "Arm names, control first (default control,treatment).") var arms: String?
-        @Option(help: "Allocation weights, one per arm (default 1,1).") var weights: String?
+        @Option(parsing: .unconditional, help: "Allocation weights, one per arm (default 1,1).") var weights: String?
         @Option(name: .customLong("target-deals"), parsing: .unconditional, help: "Resolved deals to collect, all arms (default 150).") var targetDeals:
             Int?
         @Option(parsing: .unconditional, help: "Two-sided significance level in (0, 0.5] (default 0.05).") var alpha: Double?

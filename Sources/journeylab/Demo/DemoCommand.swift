@@ -24,8 +24,8 @@ struct DemoCommand: AsyncParsableCommand {
         name: .customLong("database-url"),
         help: "Run on this database instead of a fresh `journeylab_demo` database in the embedded cluster.")
     var databaseURL: String?
-    @Option(help: "Seed of the simulation and of the hypotheses' randomization.") var seed: UInt64 = 2026
-    @Option(help: "Number of simulated deals.") var deals: Int = 320
+    @Option(parsing: .unconditional, help: "Seed of the simulation and of the hypotheses' randomization.") var seed: UInt64 = 2026
+    @Option(parsing: .unconditional, help: "Number of simulated deals.") var deals: Int = 320
     @Option(help: "The journey file to import.") var journeyFile: String?
     @Option(help: "Where to write the HTML report (default: $JOURNEYLAB_HOME/demo-report.html).") var output: String?
     @Option(help: "text (reports and next steps) or json (a summary for scripts).") var format: OutputFormat = .text

@@ -1,39 +1,42 @@
 import Foundation
 import JourneyLab
 
-/// Writes a report to the file `--output` names, the way a user expects a file to be written.
-///
-/// A regular file (or a new one) is replaced atomically, so a reader never sees half a report; through a
-/// symbolic link the file it points to is replaced, not the link. Anything else that exists — a FIFO, a
-/// device — is written to in place (replacing it would put a regular file where `/dev/stdout` or a pipe was).
-/// A directory is refused with a message that says so.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes a report to the file `--output` names as a shell's `>` would: through symbolic links (a dangling
+/// one creates its target), into FIFOs and devices, and over an existing file in place, so its owner and
+/// permissions stay (a private 0600 report stays private). A new file is created 0644 (less the umask).
 enum OutputFile {
     /// - Throws: `JourneyLabError.invalidInput` naming `--output` and what to fix.
     static func write(_ text: String, to path: String) throws {
-        let manager = FileManager.default
-        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        var isDirectory: ObjCBool = false
-        let exists = manager.fileExists(atPath: target, isDirectory: &isDirectory)
-        if exists && isDirectory.boolValue {
-            throw JourneyLabError.invalid("--output \(path) is a directory: name a file in it, e.g. \(path)/report.html", field: "--output")
-        }
-        let type = exists ? (try? manager.attributesOfItem(atPath: target)[.type] as? FileAttributeType) : nil
-        do {
-            if let type, type != .typeRegular {
-                guard let handle = FileHandle(forWritingAtPath: target) else {
-                    throw JourneyLabError.invalid("cannot open \(path) for writing: check its permissions", field: "--output")
-                }
-                defer { try? handle.close() }
-                try handle.write(contentsOf: Data(text.utf8))
-            } else {
-                try text.write(toFile: target, atomically: true, encoding: .utf8)
+        guard !path.isEmpty else { throw JourneyLabError.invalid("--output is empty: give a file name, e.g. report.html", field: "--output") }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw failure(path, errno) }
+        defer { close(descriptor) }
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw failure(path, errno)
             }
-        } catch let error as JourneyLabError {
-            throw error
-        } catch {
-            let folder = URL(fileURLWithPath: target).deletingLastPathComponent().path
-            let reason = manager.fileExists(atPath: folder) ? "check that it is writable (and the disk not full)" : "the folder \(folder) does not exist"
-            throw JourneyLabError.invalid("cannot write \(path): \(reason)", field: "--output")
+            bytes = bytes.dropFirst(written)
         }
+    }
+
+    private static func failure(_ path: String, _ code: Int32) -> JourneyLabError {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let reason: String
+        switch code {
+        case EISDIR: reason = "it is a directory: name a file in it, e.g. \(path)/report.html"
+        case ENOENT: reason = "the folder \(folder) does not exist"
+        case ELOOP: reason = "it is a loop of symbolic links"
+        case EACCES, EPERM, EROFS: reason = "it is not writable (check its permissions)"
+        case ENOSPC, EDQUOT: reason = "the disk is full"
+        default: reason = String(cString: strerror(code))
+        }
+        return JourneyLabError.invalid("cannot write \(path): \(reason)", field: "--output")
     }
 }
