@@ -59,13 +59,8 @@ public struct PGConfiguration: Sendable, CustomStringConvertible {
     public var shareableString: String { hasPassword ? description : connectionString }
 
     /// A URL-shaped description without the password, safe for logs and `db status`.
-    public var description: String { describing(user: options["user"]) }
-
-    /// `description` for another login role on the same server and database (for `db grant`'s hint).
-    public func description(asUser user: String) -> String { describing(user: Self.percentEncode(user)) }
-
-    private func describing(user: String?) -> String {
-        let user = user.map { $0 + "@" } ?? ""
+    public var description: String {
+        let user = options["user"].map { $0 + "@" } ?? ""
         let host = options["host"] ?? options["hostaddr"] ?? "localhost"
         let port = options["port"].map { ":" + $0 } ?? ""
         let database = options["dbname"] ?? ""
@@ -73,6 +68,21 @@ public struct PGConfiguration: Sendable, CustomStringConvertible {
             return "postgresql://\(user)/\(database)?host=\(host)\(port.isEmpty ? "" : "&port=" + port.dropFirst())"
         }
         return "postgresql://\(user)\(host)\(port)/\(database)"
+    }
+
+    /// A conninfo string for another login role on the same server and database, every option kept but the
+    /// password (TLS settings, several hosts, IPv6, sockets): `host=/run/pg port=5432 dbname=jl user=app`.
+    /// For `db grant`'s hint, which must work as printed.
+    public func conninfo(asUser user: String) -> String {
+        var options = self.options
+        options["user"] = user
+        let first = ["host", "hostaddr", "port", "dbname", "user"].filter { options[$0] != nil }
+        let keys = first + options.keys.filter { !first.contains($0) }.sorted()
+        return keys.map { key in
+            let value = options[key] ?? ""
+            let plain = !value.isEmpty && !value.contains { $0 == " " || $0 == "'" || $0 == "\\" || $0 == "=" }
+            return "\(key)=" + (plain ? value : "'\(Self.quoteConninfo(value))'")
+        }.joined(separator: " ")
     }
 
     /// `text` with every spelling of the password in `urlOrConninfo` (as written, unquoted, percent-decoded)

@@ -72,4 +72,20 @@ struct ConfigurationTests {
             }
         }
     }
+
+    @Test("conninfo for another role keeps every option but the password: several hosts, IPv6, TLS, odd role names")
+    func conninfoForAnotherRole() throws {
+        let owner = try PGConfiguration(
+            "postgresql://owner:S3cret@[::1]:5432,127.0.0.1:5433/jl?sslmode=verify-full&sslrootcert=/etc/ca%20files/ca.pem")
+        let text = owner.conninfo(asUser: "Audit App@x:y/z")
+        #expect(!text.contains("S3cret"))
+        let again = try PGConfiguration(text)
+        #expect(again.options["host"] == "::1,127.0.0.1")
+        #expect(again.options["port"] == "5432,5433")
+        #expect(again.options["dbname"] == "jl")
+        #expect(again.options["user"] == "Audit App@x:y/z")
+        #expect(again.options["sslmode"] == "verify-full")
+        #expect(again.options["sslrootcert"] == "/etc/ca files/ca.pem")
+        #expect(!again.hasPassword)
+    }
 }

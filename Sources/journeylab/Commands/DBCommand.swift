@@ -115,7 +115,7 @@ struct DBCommand: AsyncParsableCommand {
             }
             Output.line("Nothing else: no DELETE, TRUNCATE, schema changes, API-key or migration writes.")
             Output.line(
-                "Run the server as \(report.role) (add its password to the URL if it has one): journeylab serve --no-migrate --database-url '\(location.configuration.description(asUser: report.role))'"
+                "Run the server as \(report.role) (add password=… if it has one): journeylab serve --no-migrate --database-url '\(location.configuration.conninfo(asUser: report.role).replacingOccurrences(of: "'", with: "'\\''"))'"
             )
         }
     }
