@@ -207,7 +207,6 @@ public enum RFC3339 {
         }
     }
 
-
     /// For `JSONEncoder.dateEncodingStrategy`.
     public static let encoding = JSONEncoder.DateEncodingStrategy.custom { date, encoder in
         var container = encoder.singleValueContainer()

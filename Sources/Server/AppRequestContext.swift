@@ -27,9 +27,7 @@ public struct AppRequestContext: RequestContext {
     /// names no hypothesis (404) instead of reaching PostgreSQL, which refuses NUL.
     func hypothesisID() throws -> String {
         let raw = try parameters.require("id")
-        guard let decoded = raw.removingPercentEncoding,
-            !decoded.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-        else { return raw }
+        guard let decoded = raw.removingPercentEncoding, !ControlCharacters.occur(in: decoded) else { return raw }
         return decoded
     }
 }

@@ -51,6 +51,10 @@ public enum ExactPower {
         return high - baselineRate
     }
 
+    /// The most deals the planner enumerates exact rejection regions for: the work grows with the square of the
+    /// deals (about a minute at 8,000 in a debug build), and at this size the normal approximation is accurate.
+    public static let searchLimit = 2000
+
     /// The smallest total number of deals (split between baseline and treatment by `weights`) at which
     /// `test` reaches the target power for `lift`; nil beyond `maximumDeals`. Agrees with a brute-force search
     /// from 2 deals up over scipy's hypergeometric probabilities (`Fixtures/exact_deals.json`, Fisher); below
@@ -64,10 +68,6 @@ public enum ExactPower {
     ///   - power: the target power.
     ///   - maximumDeals: where the search gives up.
     /// - Returns: the deals per arm (baseline, treatment).
-    /// The most deals the planner enumerates exact rejection regions for: the work grows with the square of the
-    /// deals (about a minute at 8,000 in a debug build), and at this size the normal approximation is accurate.
-    public static let searchLimit = 2000
-
     public static func dealsNeeded(
         test: ExactTestKind, baselineRate: Double, lift: Double, weights: (baseline: Double, treatment: Double) = (1, 1),
         alpha: Double = 0.05, power target: Double, maximumDeals: Int = searchLimit

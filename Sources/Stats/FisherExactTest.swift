@@ -6,8 +6,9 @@ public enum FisherExactTest {
     /// probabilities within `tieTolerance` (1e-14 relative, scipy's convention; R's `fisher.test` uses 1e-7,
     /// which differs from scipy on near-ties such as 40/146 vs 20/58: 0.394 against 0.314). One-sided: the
     /// hypergeometric tail. Agrees with `scipy.stats.fisher_exact([[x1, x2], [n1 − x1, n2 − x2]])` to 1e-9
-    /// relative (every table up to 25 per arm, four full slices up to 150, 20,000 random tables up to 150,
-    /// and `Fixtures/fisher_ties.json`); like scipy, a table with an empty row or column has p = 1.
+    /// relative (`Fixtures/fisher_ties.json` keeps the cases where the tie rule decides; a one-off sweep on
+    /// 2026-11-24 — every table up to 25 per arm, four full margins up to 150, 20,000 random tables up to 150 —
+    /// found no difference); like scipy, a table with an empty row or column has p = 1.
     /// - Parameters:
     ///   - successes1: successes in sample 1 (x1).
     ///   - trials1: trials in sample 1 (n1).
@@ -36,7 +37,7 @@ public enum FisherExactTest {
     }
 
     /// scipy's relative tie tolerance. The probabilities come from ratio recurrences accurate to a few ulps, so
-    /// true ties (mirror tables of equal arms) stay within it: the comparisons above found none missed.
+    /// true ties (mirror tables of equal arms) stay within it: the sweep above found none missed.
     static let tieTolerance = 1e-14
 
     /// P(Y₁ ≥ y), summed over the shorter side.

@@ -33,7 +33,7 @@ public enum APIKeys {
             throw JourneyLabError.invalid("the key needs a --name of 1 to 200 characters", field: "name")
         }
         // `key list` prints names: an escape sequence in one would act on the operator's terminal.
-        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard !ControlCharacters.occur(in: name) else {
             throw JourneyLabError.invalid("the key's --name contains a control character: give one line of plain text", field: "name")
         }
         if role == .dealer {
@@ -75,9 +75,10 @@ public enum APIKeys {
     public static func revoke(_ reference: String, actor: String, _ connection: PGConnection) throws -> APIKey {
         // A secret is what someone holding a leaked key has; it is found by its hash and never echoed — also
         // when pasted with its header ("Authorization: Bearer jl_…"), quotes or spaces around it.
-        var reference = reference.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\"'")))
+        let around = CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: "\"'"))
+        var reference = reference.trimmingCharacters(in: around)
         if let token = reference.range(of: secretPrefix, options: .caseInsensitive) {
-            reference = String(reference[token.lowerBound...]).trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\"'")))
+            reference = String(reference[token.lowerBound...]).trimmingCharacters(in: around)
         }
         let isSecret = reference.lowercased().hasPrefix(secretPrefix)
         return try connection.withTransaction { connection in

@@ -21,7 +21,7 @@ public enum ExternalID {
         guard length >= 1, length <= maxLength else {
             return "\(field) must be 1 to \(maxLength) characters (Unicode code points), got \(length)"
         }
-        if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        if ControlCharacters.occur(in: text) {
             return "\(field) must not contain control characters (tabs, newlines, NUL…)"
         }
         if !isNFC(text) {

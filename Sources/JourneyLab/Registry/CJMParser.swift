@@ -300,12 +300,9 @@ struct NodeReader {
         }
         // Tabs and line breaks belong in descriptions; NUL, escape sequences and the like belong nowhere (the
         // database refuses NUL, and a terminal would act on an escape when the text is printed).
-        if let control = scalar.string.unicodeScalars.first(where: {
-            $0.properties.generalCategory == .control && !["\t", "\n", "\r"].contains($0)
-        }) {
-            let hex = String(control.value, radix: 16, uppercase: true)
+        if let control = ControlCharacters.first(in: scalar.string, allowing: ["\t", "\n", "\r"]) {
             throw error(
-                node, path, "contains the control character U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex)",
+                node, path, "contains the control character \(ControlCharacters.name(control))",
                 fix: "remove it (only tabs and line breaks are allowed in text)")
         }
         return scalar.string

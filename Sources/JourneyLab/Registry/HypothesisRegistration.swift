@@ -112,7 +112,7 @@ public struct HypothesisRegistration: Sendable, Equatable {
         guard !title.isEmpty else {
             throw Problem(.title, "is empty", fix: "state the hypothesis: \"If …, then … more than when …\"")
         }
-        guard !title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard !ControlCharacters.occur(in: title) else {
             throw Problem(.title, "contains a control character (a tab, line break, NUL or escape)", fix: "write it on one line of plain text")
         }
         let key: String

@@ -97,6 +97,13 @@ public enum JourneyStore {
         try connection.query("SELECT 1 FROM journeys WHERE key = $1", [key]).rowCount > 0
     }
 
+    /// True when a journey (this one, or any when nil) has a stage with this key.
+    public static func stageExists(_ stage: String, journey: String? = nil, _ connection: PGConnection) throws -> Bool {
+        try connection.query(
+            "SELECT 1 FROM stages WHERE key = $1 AND ($2::text IS NULL OR journey_key = $2) LIMIT 1", [stage, journey]
+        ).rowCount > 0
+    }
+
     /// The whole journey as a tree.
     /// - Throws: `JourneyLabError.notFound` naming the key and how to list the keys.
     public static func tree(_ key: String, _ connection: PGConnection) throws -> Tree {

@@ -23,10 +23,9 @@ extension AssignmentRequest {
             }
             // Keys are names (shown in reports and CSV headers): 1 or more characters, none of them a control
             // character. Values are free text.
-            guard !key.isEmpty, !key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-                let printable = String(String.UnicodeScalarView(key.unicodeScalars.filter { $0.properties.generalCategory != .control }))
+            guard !key.isEmpty, !ControlCharacters.occur(in: key) else {
                 throw JourneyLabError.invalid(
-                    "attribute key \"\(printable.prefix(40))\" must be 1–128 characters without control characters",
+                    "attribute key \"\(ControlCharacters.removed(from: key).prefix(40))\" must be 1–128 characters without control characters",
                     field: "attributes")
             }
         }

@@ -38,8 +38,6 @@ final class HTTPConnectionFaultHandler: ChannelDuplexHandler, RemovableChannelHa
     private var answered = false
     /// A request body timed out: its route is answering with the 408, after which the connection closes.
     private var closeAfterResponse = false
-    /// The connection is closing after an answer to a fault: output shut, input still read and dropped.
-    private var lingering = false
     /// A fault that arrived while earlier responses were still being written: answered after them.
     private var deferred: Problem?
     /// The deadline of the request now arriving, if it has spanned more than one read.
@@ -97,9 +95,9 @@ final class HTTPConnectionFaultHandler: ChannelDuplexHandler, RemovableChannelHa
             ended = true
         }
         if ended && closeAfterResponse {
-            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             let written = context.eventLoop.makePromise(of: Void.self)
-            written.futureResult.whenComplete { _ in bound.value.0.lingeringClose(bound.value.1, promise: nil) }
+            written.futureResult.whenComplete { _ in bound.value.close(promise: nil) }
             written.futureResult.cascade(to: promise)
             return context.writeAndFlush(data, promise: written)
         }
@@ -159,8 +157,8 @@ final class HTTPConnectionFaultHandler: ChannelDuplexHandler, RemovableChannelHa
                 "the request body did not arrive within \(readTimeout.seconds) s of its headers: send the whole request at once"))
         // Should the route not answer (it would have to be ignoring its body's error), close anyway; not too
         // soon, since a busy server may take a moment to run the route.
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        context.eventLoop.scheduleTask(in: max(readTimeout, .seconds(10))) { bound.value.0.lingeringClose(bound.value.1, promise: nil) }
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: max(readTimeout, .seconds(10))) { bound.value.close(promise: nil) }
     }
 
     private func answer(_ context: ChannelHandlerContext, _ problem: Problem) {
@@ -174,40 +172,24 @@ final class HTTPConnectionFaultHandler: ChannelDuplexHandler, RemovableChannelHa
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)
         // The completion runs on this channel's event loop, where the context may be used.
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.0.lingeringClose(bound.value.1, promise: nil) }
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
     }
 
-    /// After answering a fault, a close from Hummingbird (its connection loop ends on the fault) lingers too; and
-    /// while a timed-out body's 408 is still on its way, Hummingbird's idle timer (which sees a request whose
-    /// body stopped arriving) waits for it: the connection closes after the answer, or at the fallback.
+    /// Hummingbird's idle timer closes a connection whose request body stopped arriving: that close becomes the
+    /// timeout's 408 (not silence a client cannot tell from a network fault), and while a 408 is on its way any
+    /// close waits for it — the connection closes once it is written, or at the fallback.
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
         if mode == .all, !answered, requestOpen, timer != nil, responsesStarted < requestsStarted {
-            // Hummingbird's idle timer closing a request whose body stopped arriving: answer that as the timeout
-            // it is (a 408, then the lingering close), not with silence a client cannot tell from a network fault.
             if let promise { context.channel.closeFuture.cascade(to: promise) }
             disarm()
             return timedOut(context)
         }
-        guard answered, mode == .all else { return context.close(mode: mode, promise: promise) }
-        if closeAfterResponse && responsesEnded < requestsStarted {
+        if mode == .all, closeAfterResponse, responsesEnded < requestsStarted {
             if let promise { context.channel.closeFuture.cascade(to: promise) }
             return
         }
-        lingeringClose(context, promise: promise)
-    }
-
-    /// Closes after an answer so that the client can read it: a client still sending when a socket closes gets a
-    /// reset, and a reset makes its kernel throw away the answer it has not read yet. So: shut the output (FIN
-    /// after the answer), keep reading and dropping what arrives, and close when the client does or 2 s later.
-    private func lingeringClose(_ context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
-        if let promise { context.channel.closeFuture.cascade(to: promise) }
-        if lingering { return }
-        lingering = true
-        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.close(mode: .output).whenComplete { _ in
-            bound.value.eventLoop.scheduleTask(in: .seconds(2)) { bound.value.close(mode: .all, promise: nil) }
-        }
+        context.close(mode: mode, promise: promise)
     }
 }
 

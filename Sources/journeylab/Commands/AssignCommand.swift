@@ -27,9 +27,7 @@ struct AssignCommand: AsyncParsableCommand {
         let stage = self.stage
         let (result, stageIsKnown) = try await withPool(database, size: 2) { pool in
             let result = try await Scheduler(pool: pool).assign(request, actor: actor)
-            let known = try await pool.withConnection {
-                try $0.query("SELECT EXISTS (SELECT 1 FROM stages WHERE key = $1)", [stage]).scalar(Bool.self)
-            }
+            let known = try await pool.withConnection { try JourneyStore.stageExists(stage, $0) }
             return (result, known)
         }
         // The deal is stored either way (as over HTTP, so its events are accepted); a typo deserves a word.

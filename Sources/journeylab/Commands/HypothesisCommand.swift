@@ -239,12 +239,7 @@ struct HypothesisCommand: AsyncParsableCommand {
                     if let journey, !(try JourneyStore.exists(journey, connection)) {
                         throw JourneyLabError.notFound("no journey \"\(journey)\": `journeylab journey list` shows the keys")
                     }
-                    if let stage,
-                        !(try connection.query(
-                            "SELECT EXISTS (SELECT 1 FROM stages WHERE key = $1 AND ($2::text IS NULL OR journey_key = $2))",
-                            [stage, journey]
-                        ).scalar(Bool.self))
-                    {
+                    if let stage, !(try JourneyStore.stageExists(stage, journey: journey, connection)) {
                         throw JourneyLabError.notFound(
                             "no stage \"\(stage)\"\(journey.map { " in journey \"\($0)\"" } ?? ""): `journeylab journey show JOURNEY` lists the stages")
                     }
