@@ -82,6 +82,39 @@ struct EventCSVImporterTests {
         await pool.shutdown()
     }
 
+    @Test("a deal closes once: a close of a deal closed in the table or on an earlier line is a bad row; a re-sent close is a duplicate")
+    func secondClose() async throws {
+        let database = try TestDatabase.create()
+        try Self.seedDeals(database, count: 3)
+        let pool = database.pool(size: 2)
+        let importer = EventCSVImporter(pool: pool)
+        _ = try await importer.importCSV(Data("deal_id,type,event_id\ndeal-0,closed_won,w0\n".utf8), actor: "test")
+        let file = Data(
+            """
+            deal_id,type,event_id
+            deal-0,closed_won,w0
+            deal-0,closed_lost,l0
+            deal-1,closed_won,w1
+            deal-1,closed_won,w1b
+            deal-2,closed_lost,
+            deal-2,addon_purchased,a2
+
+            """.utf8)
+        let refused = try await importer.importCSV(file, actor: "test")
+        #expect(refused.rejected.map(\.line) == [3, 5], "\(refused.rejected)")
+        #expect(refused.rejected.first?.reason.contains(#"would close deal "deal-0" a second time: a stored closed_won event"#) == true)
+        #expect(refused.rejected.last?.reason.contains("line 4 already closes it") == true)
+        #expect(!refused.merged)
+        let skipped = try await importer.importCSV(file, actor: "test", skipBadRows: true)
+        #expect(skipped.accepted == 3)
+        #expect(skipped.duplicates == 1)
+        await pool.shutdown()
+        let closes = try database.connect().query(
+            "SELECT string_agg(deal_id || ':' || type, ' ' ORDER BY deal_id) FROM events WHERE type LIKE 'closed_%'"
+        ).scalar(String.self)
+        #expect(closes == "deal-0:closed_won deal-1:closed_won deal-2:closed_lost")
+    }
+
     @Test("a header without deal_id or with an unknown column is refused")
     func badHeader() async throws {
         let database = try TestDatabase.create()

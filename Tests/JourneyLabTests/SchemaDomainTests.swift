@@ -1,4 +1,5 @@
 import Foundation
+import JourneyLab
 import Postgres
 import Testing
 import TestSupport
@@ -64,5 +65,30 @@ struct SchemaDomainTests {
         let result = try disagreements(domain: "metric_name", originalPattern: "^[a-z0-9_.-]{1,64}$")
         #expect(result.disagreeing.isEmpty, "\(result.disagreeing.prefix(5))")
         #expect(result.passed > 100 && result.total - result.passed > 100, "both outcomes are exercised")
+    }
+}
+
+@Suite("Migration 040: one close per deal")
+struct OneClosePerDealMigrationTests {
+    @Test("a database whose deals hold two closes is refused with what to do, and migrates once they hold one")
+    func refusesDoubleClosesThenMigrates() throws {
+        let database = try TestDatabase.create(migrated: false)
+        let connection = try database.connect()
+        let all = try SchemaMigrations.migrator()
+        _ = try PGMigrator(migrations: all.migrations.filter { $0.version < 40 }).migrate(connection)
+        try connection.simpleQuery(
+            """
+            INSERT INTO deals (deal_id, dealer_id) VALUES ('d1', 'x'), ('d2', 'x');
+            INSERT INTO events (deal_id, idempotency_key, type, occurred_at, payload_hash, enrolled) VALUES
+                ('d1', 'id:a', 'closed_won', now(), 'h', false), ('d1', 'id:b', 'closed_lost', now(), 'h', false),
+                ('d2', 'id:c', 'closed_won', now(), 'h', false);
+            """)
+        let error = #expect(throws: PGError.self) { try all.migrate(connection) }
+        #expect(error?.message.contains("1 deals hold more than one closed_won/closed_lost event") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("journeylab db migrate again") == true)
+        #expect(try connection.query("SELECT count(*) FROM pg_indexes WHERE indexname = 'events_one_close_per_deal'").scalar(Int.self) == 0)
+        try connection.simpleQuery("DELETE FROM events WHERE idempotency_key = 'id:b'")
+        #expect(try all.migrate(connection) == ["040_one_close_per_deal.sql"])
+        #expect(try connection.query("SELECT count(*) FROM pg_indexes WHERE indexname = 'events_one_close_per_deal'").scalar(Int.self) == 1)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import JourneyLab
+import Postgres
 import Testing
 
 @testable import Server
@@ -91,6 +92,98 @@ struct EventRouteTests {
                 """)
             #expect(within.status == 409)
             #expect(within.body.contains("events[1] conflicts with events[0] of this batch"), "\(within.body)")
+        }
+        #expect(try fixture.count("SELECT count(*) FROM events") == 1)
+    }
+
+    @Test("a deal closes once: a second close under another key → 409 naming it, stored or in the batch; a retry is a duplicate")
+    func dealClosesOnce() async throws {
+        let fixture = try ServerFixture.make()
+        try await fixture.withServer { client in
+            let won = #"{"events":[{"event_id":"w1","deal_id":"deal-a1","type":"closed_won","value":10}]}"#
+            #expect(try await client.call(.post, "/v1/events", key: fixture.dealerA, json: won).status == 200)
+            let retry = try await client.call(.post, "/v1/events", key: fixture.dealerA, json: won)
+            #expect(retry.status == 200)
+            #expect(retry.json["duplicates"] as? Int == 1)
+            // Lost after won, under a new event_id and without one; won again under a new event_id.
+            for close in [
+                #"{"event_id":"l1","deal_id":"deal-a1","type":"closed_lost"}"#,
+                #"{"deal_id":"deal-a1","type":"closed_lost"}"#,
+                #"{"event_id":"w2","deal_id":"deal-a1","type":"closed_won"}"#,
+            ] {
+                let reply = try await client.call(.post, "/v1/events", key: fixture.dealerA, json: """
+                    {"events":[{"event_id":"x1","deal_id":"deal-a2","type":"addon_purchased","value":5},\(close)]}
+                    """)
+                #expect(reply.status == 409, "\(close)")
+                #expect(reply.isProblem)
+                #expect(reply.json["field"] as? String == "events[1].type")
+                #expect(reply.body.contains(#"events[1] would close deal \"deal-a1\" a second time: a stored closed_won event (event_id \"w1\")"#), "\(reply.body)")
+            }
+            // Two closes of one deal in one batch: the first is named.
+            let both = try await client.call(.post, "/v1/events", key: fixture.dealerA, json: """
+                {"events":[{"deal_id":"deal-a2","type":"closed_won"},{"deal_id":"deal-a2","type":"closed_lost"}]}
+                """)
+            #expect(both.status == 409)
+            #expect(both.body.contains("events[1] would close deal"), "\(both.body)")
+            #expect(both.body.contains("events[0] of this batch (closed_won)"), "\(both.body)")
+        }
+        #expect(try fixture.count("SELECT count(*) FROM events") == 1)
+        // The database holds the rule itself, for writers that skip the API's check.
+        #expect(throws: PGError.self) {
+            try fixture.database.connect().execute(
+                """
+                INSERT INTO events (deal_id, idempotency_key, type, occurred_at, payload_hash, enrolled)
+                VALUES ('deal-a1', 'id:sneaky', 'closed_lost', now(), 'x', false)
+                """)
+        }
+    }
+
+    @Test("concurrent closes of one deal under different keys: exactly one is stored, the rest are 409")
+    func concurrentCloses() async throws {
+        let fixture = try ServerFixture.make()
+        try await fixture.withServer { client in
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<12 {
+                    group.addTask {
+                        let type = index % 2 == 0 ? "closed_won" : "closed_lost"
+                        return try await client.call(.post, "/v1/events", key: fixture.admin, json: """
+                            {"events":[{"event_id":"race-\(index)","deal_id":"deal-a1","type":"\(type)"}]}
+                            """).status
+                    }
+                }
+                var statuses: [Int] = []
+                for try await status in group { statuses.append(status) }
+                return statuses.sorted()
+            }
+            #expect(statuses == [200] + Array(repeating: 409, count: 11))
+        }
+        #expect(try fixture.count("SELECT count(*) FROM events WHERE deal_id = 'deal-a1'") == 1)
+    }
+
+    @Test("a close racing another writer's close of the same deal (not yet committed when checked) → 409, not a 500")
+    func closeRacingAnUncommittedClose() async throws {
+        let fixture = try ServerFixture.make()
+        // The other writer's close is in, uncommitted: the API's check cannot see it, its insert waits on the index.
+        let other = try fixture.database.connect()
+        try other.simpleQuery(
+            """
+            BEGIN;
+            INSERT INTO events (deal_id, idempotency_key, event_id, type, occurred_at, payload_hash, enrolled)
+            VALUES ('deal-a1', 'id:other', 'other', 'closed_won', now(), 'x', false);
+            """)
+        try await fixture.withServer { client in
+            let reply = Task {
+                try await client.call(.post, "/v1/events", key: fixture.dealerA, json: """
+                    {"events":[{"event_id":"mine","deal_id":"deal-a1","type":"closed_lost"},
+                               {"event_id":"x2","deal_id":"deal-a2","type":"addon_purchased","value":1}]}
+                    """)
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            try other.simpleQuery("COMMIT")
+            let answer = try await reply.value
+            #expect(answer.status == 409, "\(answer.body)")
+            #expect(answer.isProblem)
+            #expect(answer.body.contains("closed by another request at the same moment"), "\(answer.body)")
         }
         #expect(try fixture.count("SELECT count(*) FROM events") == 1)
     }

@@ -112,6 +112,7 @@ def send(stats, base, secret, path, body, stop_at):
 def client(stats, base, dealer, secret, stop, stop_at, rng):
     n = 0
     pending = []                    # enrolled deals that still get events
+    closed = set()                  # deals a close was sent for: a deal closes once (a second one is a 409)
     while not stop.is_set() and time.monotonic() < stop_at:
         n += 1
         deal = f"{dealer}-{n}"
@@ -131,6 +132,10 @@ def client(stats, base, dealer, secret, stop, stop_at, rng):
         for i in range(rng.randint(5, 20)):
             target = rng.choice(pending[-10:])
             kind = rng.choice(["addon_purchased", "addon_purchased", "stage_reached", "closed_won"])
+            if kind == "closed_won":
+                if target in closed:
+                    kind = "addon_purchased"
+                closed.add(target)
             e = {"event_id": f"ev-{deal}-{i}", "deal_id": target, "type": kind,
                  "occurred_at": "2026-11-01T10:00:00Z"}
             if kind == "addon_purchased":

@@ -129,6 +129,7 @@ class Client:
         self.deals = []             # (deal_id, stage, arms)
         self.deal_seq = 0
         self.event_seq = 0
+        self.closed = set()         # deals this worker has sent a close for: a deal closes once (409 otherwise)
         self.batches = []           # recent acknowledged batches: (body text, n, [events])
         self.acked_log = acked_log  # file the acknowledged event ids are appended to (deal_id \t event_id)
         self.requests = 0
@@ -194,6 +195,10 @@ class Client:
     def new_event(self, deal):
         self.event_seq += 1
         kind = self.rng.choice(EVENT_TYPES)
+        if kind in ("closed_won", "closed_lost"):
+            if deal in self.closed:
+                kind = "test_drive_booked"
+            self.closed.add(deal)
         e = {"event_id": f"soak-e{self.index}-{self.event_seq}", "deal_id": deal, "type": kind}
         if kind == "stage_reached":
             e["stage"] = self.rng.choice(STAGES)

@@ -8,6 +8,10 @@
 /// comparison. `occurred_at` is not used for this: it is the CRM's clock, and backfills date events in the past.
 enum OutcomeRule {
     static let closingTypes = "('closed_won', 'closed_lost')"
+    /// The unique index that holds a deal to one close (sql/040_one_close_per_deal.sql).
+    static let oneClosePerDeal = "events_one_close_per_deal"
+
+    static func isClosing(_ type: String) -> Bool { type == "closed_won" || type == "closed_lost" }
 
     /// A SQL condition true when the assignment aliased `assignment` (columns `deal_id`, `assigned_at`) has a
     /// closing event that counts.

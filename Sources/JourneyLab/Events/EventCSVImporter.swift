@@ -149,8 +149,8 @@ public struct EventCSVImporter: Sendable {
                 }
             }
             try connection.simpleQuery("CREATE INDEX ON event_staging (deal_id, idempotency_key); ANALYZE event_staging")
-            // Rows the database refuses: unknown deals, another dealer's deal, or a key already used with another payload
-            // (in the table or earlier in the file).
+            // Rows the database refuses: unknown deals, another dealer's deal, a key already used with another payload
+            // (in the table or earlier in the file), or a second close of a deal.
             let databaseRejects = try connection.query(
                 """
                 SELECT s.line,
@@ -159,15 +159,31 @@ public struct EventCSVImporter: Sendable {
                                  THEN 'deal "' || s.deal_id || '" belongs to dealer "' || d.dealer_id || '", not "' || s.dealer_id || '"'
                             WHEN e.payload_hash IS NOT NULL AND e.payload_hash <> s.payload_hash
                                  THEN 'conflicts with a stored event with the same idempotency key but a different payload'
-                            ELSE 'conflicts with line ' || f.line || ' (same idempotency key, different payload)' END
+                            WHEN f.line IS NOT NULL
+                                 THEN 'conflicts with line ' || f.line || ' (same idempotency key, different payload)'
+                            WHEN c.type IS NOT NULL
+                                 THEN 'would close deal "' || s.deal_id || '" a second time: a stored ' || c.type
+                                      || ' event already closes it, and a deal closes once'
+                            ELSE 'would close deal "' || s.deal_id || '" a second time: line ' || g.line
+                                 || ' already closes it, and a deal closes once' END
                   FROM event_staging s
                   LEFT JOIN deals d ON d.deal_id = s.deal_id
                   LEFT JOIN events e ON e.deal_id = s.deal_id AND e.idempotency_key = s.idempotency_key
                   LEFT JOIN LATERAL (SELECT min(f.line) AS line FROM event_staging f
                                       WHERE f.deal_id = s.deal_id AND f.idempotency_key = s.idempotency_key
                                         AND f.line < s.line AND f.payload_hash <> s.payload_hash) f ON true
+                  -- A deal closes once: a close under another key than the deal's stored or earlier close is refused.
+                  LEFT JOIN LATERAL (SELECT c.type FROM events c
+                                      WHERE s.type IN \(OutcomeRule.closingTypes) AND c.deal_id = s.deal_id
+                                        AND c.type IN \(OutcomeRule.closingTypes) AND c.idempotency_key <> s.idempotency_key
+                                      LIMIT 1) c ON true
+                  LEFT JOIN LATERAL (SELECT min(g.line) AS line FROM event_staging g
+                                      WHERE s.type IN \(OutcomeRule.closingTypes) AND g.deal_id = s.deal_id
+                                        AND g.type IN \(OutcomeRule.closingTypes) AND g.idempotency_key <> s.idempotency_key
+                                        AND g.line < s.line) g ON true
                  WHERE d.deal_id IS NULL OR (s.dealer_id IS NOT NULL AND s.dealer_id <> d.dealer_id)
                     OR (e.payload_hash IS NOT NULL AND e.payload_hash <> s.payload_hash) OR f.line IS NOT NULL
+                    OR c.type IS NOT NULL OR g.line IS NOT NULL
                  ORDER BY s.line
                 """
             ).rows { RejectedRow(line: try $0.decode(Int.self, 0), reason: try $0.decode(String.self, 1)) }
