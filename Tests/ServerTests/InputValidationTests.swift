@@ -292,6 +292,42 @@ struct InputValidationTests {
         }
     }
 
+    @Test("HTTP/1.1 without Host, or any request with two → 400 problem+json, nothing stored; HTTP/1.0 without Host is served and closed")
+    func hostHeader() async throws {
+        let fixture = try ServerFixture.make()
+        let key = fixture.admin
+        let body = #"{"events":[{"event_id":"hostless","deal_id":"deal-a1","type":"x"}]}"#
+        let post = "POST /v1/events HTTP/1.1\r\nAuthorization: Bearer \(key)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
+        try await fixture.withServer { client in
+            let port = try #require(client.port)
+            let refused = [
+                ("GET /healthz HTTP/1.1\r\n\r\n", "needs a Host header"),
+                (post + "\r\n" + body, "needs a Host header"),
+                (post + "Host: a\r\nHost: b\r\n\r\n" + body, "2 Host headers"),
+                ("GET /healthz HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n", "2 Host headers"),
+                // After a good request on the same connection: its answer first, then the 400.
+                ("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" + post + "\r\n" + body, "needs a Host header"),
+            ]
+            for (request, message) in refused {
+                let reply = try await RawHTTP.exchange(port: port, Array(request.utf8))
+                let statuses = reply.matches(of: /HTTP\/1\.1 (\d{3}) [A-Za-z ]+\r\n/).map { String($0.output.1) }
+                #expect(statuses.last == "400", "\(request.prefix(40)): \(reply.prefix(300))")
+                #expect(statuses.count == (request.hasPrefix("GET /healthz HTTP/1.1\r\nHost: x") ? 2 : 1), "\(reply.prefix(600))")
+                #expect(reply.contains("Content-Type: application/problem+json"), "\(reply.prefix(300))")
+                #expect(reply.contains(message), "\(reply.prefix(300))")
+                #expect(reply.contains("Connection: close"))
+            }
+            // HTTP/1.0 needs no Host, and its connection closes after the answer unless it asked for keep-alive
+            // (RawHTTP reads to the close: without it, this would wait for the idle timeout).
+            let start = ContinuousClock.now
+            let old = try await RawHTTP.exchange(port: port, Array("GET /healthz HTTP/1.0\r\n\r\n".utf8))
+            #expect(old.hasPrefix("HTTP/1.1 200 "), "\(old.prefix(200))")
+            #expect(ContinuousClock.now - start < .seconds(5))
+            #expect(try await client.call(.get, "/healthz").status == 200)
+        }
+        #expect(try fixture.count("SELECT count(*) FROM events") == 0)
+    }
+
     @Test("bad bytes after a complete request on the same connection: its answer, then a 400 problem, then close")
     func pipelinedFramingError() async throws {
         let fixture = try ServerFixture.make()

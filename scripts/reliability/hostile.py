@@ -425,6 +425,11 @@ def cases(ctx):
                        ("chunk size overflowing 64 bits", b"FFFFFFFFFFFFFFFFFF\r\n{}\r\n0\r\n\r\n")]:
         add(Case("framing", name, E, raw=framed(chunked, body), expect=(400, 413), mentions=http_mentions + ("1 MiB",)))
     add(Case("framing", "HTTP/1.0 request", "/healthz", raw=lambda keys: b"GET /healthz HTTP/1.0\r\n\r\n", expect=(200,)))
+    hostless = [line for line in post if line != "Host: x"] + [f"Content-Length: {len(event_body)}"]
+    add(Case("framing", "HTTP/1.1 event batch without Host", E, raw=framed(hostless, event_body), expect=(400,),
+             mentions=("Host header",)))
+    add(Case("framing", "two Host headers", E, raw=framed(hostless + ["Host: a", "Host: b"], event_body), expect=(400,),
+             mentions=("2 Host headers",)))
     return out
 
 

@@ -2,6 +2,7 @@ import Hummingbird
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
 
 /// Answers the faults of a connection itself — bytes that never become a request, and requests that never
 /// finish arriving — with a problem+json document, then closes the connection. Without it Hummingbird answers the
@@ -9,7 +10,8 @@ import NIOHTTPTypes
 /// trickles its request a byte at a time would hold the connection for ever (the idle timeout only sees silence).
 ///
 /// - Framing: a header line over 80 KiB, a malformed request line, an invalid or repeated Content-Length,
-///   Transfer-Encoding together with Content-Length, NUL in a header → 400. Only between requests: when a request
+///   Transfer-Encoding together with Content-Length, NUL in a header, an HTTP/1.1 request without `Host` or any
+///   request with two (`HTTPVersionRules`) → 400. Only between requests: when a request
 ///   is still being read, the error goes on to Hummingbird (inside a body it reaches the route as
 ///   `HTTPParserError`, a 400 from `Problem.from`).
 /// - Time: a request's body must arrive within `readTimeout` of its headers → otherwise the body's reader gets a
@@ -47,6 +49,13 @@ final class HTTPConnectionFaultHandler: ChannelDuplexHandler, RemovableChannelHa
 
     init(readTimeout: TimeAmount) {
         self.readTimeout = readTimeout
+    }
+
+    /// Puts the version rules where the request's HTTP version is still visible: before the conversion to HTTP types.
+    func handlerAdded(context: ChannelHandlerContext) {
+        let pipeline = context.pipeline.syncOperations
+        guard let codec = try? pipeline.handler(type: HTTP1ToHTTPServerCodec.self) else { return }
+        try? pipeline.addHandler(HTTPVersionRules(), position: .before(codec))
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -109,12 +118,18 @@ final class HTTPConnectionFaultHandler: ChannelDuplexHandler, RemovableChannelHa
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard let parserError = error as? HTTPParserError else { return context.fireErrorCaught(error) }
+        let problem: Problem
+        if let parserError = error as? HTTPParserError {
+            problem = Problem(
+                .badRequest,
+                "the request is not valid HTTP/1.1 (\(parserError)): headers at most 80 KiB in all, one Content-Length or chunked encoding")
+        } else if let fault = error as? HTTPVersionRules.Fault {
+            problem = Problem(.badRequest, fault.message)
+        } else {
+            return context.fireErrorCaught(error)
+        }
         if answered || deferred != nil { return }  // closing; the decoder may report the rest of the bytes too
         guard !requestOpen else { return context.fireErrorCaught(error) }
-        let problem = Problem(
-            .badRequest,
-            "the request is not valid HTTP/1.1 (\(parserError)): headers at most 80 KiB in all, one Content-Length or chunked encoding")
         guard requestsStarted == responsesEnded else {
             deferred = problem  // after the responses still being written, in order
             return
