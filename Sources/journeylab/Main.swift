@@ -15,6 +15,10 @@ enum Main {
             ExitStatus.printError("argument \(index) is not valid UTF-8: check the terminal's or the script's encoding")
             exit(ExitStatus.badInput)
         }
+        if let problem = RepeatedOptionCheck.problem(in: Array(CommandLine.arguments.dropFirst())) {
+            ExitStatus.printError(problem + " (see `\(ExitStatus.commandPath()) --help`)")
+            exit(ExitStatus.badInput)
+        }
         do {
             var command = try JourneyLabCommand.parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -68,14 +72,19 @@ enum ExitStatus {
 
     /// The subcommand the arguments name ("journeylab key create"), so a usage error points at its own help.
     static func commandPath(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> String {
+        (["journeylab"] + arguments.prefix(commandPathLength(arguments))).joined(separator: " ")
+    }
+
+    /// How many leading arguments name subcommands (2 for `key create --name x`).
+    static func commandPathLength(_ arguments: [String]) -> Int {
         var command: any ParsableCommand.Type = JourneyLabCommand.self
-        var path = ["journeylab"]
+        var length = 0
         for argument in arguments {
             guard let next = command.configuration.subcommands.first(where: { $0._commandName == argument }) else { break }
             command = next
-            path.append(argument)
+            length += 1
         }
-        return path.joined(separator: " ")
+        return length
     }
 
     static func printError(_ message: String) {

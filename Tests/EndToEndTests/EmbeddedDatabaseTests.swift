@@ -87,6 +87,29 @@ struct EmbeddedDatabaseTests {
         _ = try await TestProcess.run(binary, ["db", "stop"], environment: environment)
     }
 
+    @Test func singleValueOptionGivenTwiceExitsTwo() async throws {
+        let binary = TestProcess.journeylabBinary
+        let arms = ["analyze", "--arm", "a=1/10", "--arm", "b=2/10"]
+        for extra in [["--format", "json", "--format", "text"], ["--alpha=0.1", "--alpha", "0.2"]] {
+            let twice = try await TestProcess.run(binary, arms + extra)
+            #expect(twice.status == 2, "\(extra)")
+            #expect(twice.output.isEmpty)
+            #expect(twice.standardError.contains("\(extra[0].prefix { $0 != "=" }) is given more than once: give it once"), "\(twice.standardError)")
+            #expect(twice.standardError.split(separator: "\n").count == 1)
+        }
+        // A repeatable option, and an option's value that looks like an option, are fine.
+        #expect(try await TestProcess.run(binary, arms + ["--format", "json"]).status == 0)
+        let titled = try await TestProcess.run(
+            binary, ["hypothesis", "register", "--title", "--title", "--database-url", "postgresql://nobody@127.0.0.1:1/x"])
+        #expect(!titled.standardError.contains("more than once"), "\(titled.standardError)")
+        // Checked before anything runs, and the values (a password here) are not echoed.
+        let urls = try await TestProcess.run(
+            binary, ["journey", "list", "--database-url", "postgresql://u:hunter2@127.0.0.1:1/x", "--database-url", "postgresql://u:hunter3@127.0.0.1:1/x"])
+        #expect(urls.status == 2)
+        #expect(urls.standardError.contains("--database-url is given more than once"), "\(urls.standardError)")
+        #expect(!urls.standardError.contains("hunter"))
+    }
+
     @Test func badUsageExitsTwoWithOneLine() async throws {
         let binary = TestProcess.journeylabBinary
         let result = try await TestProcess.run(binary, ["db", "status", "--format", "csv"])
