@@ -133,12 +133,8 @@ public enum ExperimentPlanner {
         }
         try PlanningLimits.checkWeights(request.weights)
         // The ranges `hypothesis register` takes: a plan made here can be registered.
-        guard request.alpha > 0, request.alpha <= 0.5 else {
-            throw StatsError(.invalidParameter, "alpha must be in (0, 0.5], as a hypothesis may plan (got \(request.alpha)); use e.g. 0.05")
-        }
-        guard request.power > 0.5, request.power < 1 else {
-            throw StatsError(.invalidParameter, "power must be in (0.5, 1), as a hypothesis may plan (got \(request.power)); use e.g. 0.8")
-        }
+        try PlanningLimits.checkAlpha(request.alpha)
+        try PlanningLimits.checkPower(request.power)
         // As many as a hypothesis may plan (`hypothesis register --looks`), so a design made here can be registered.
         if let looks = request.looks, !(1...5).contains(looks) {
             throw StatsError(.invalidParameter, "a sequential design has 1 to 5 looks, as a hypothesis may plan (got \(looks))")

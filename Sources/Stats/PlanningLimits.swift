@@ -16,6 +16,21 @@ public enum PlanningLimits {
         }
     }
 
+    /// Significance levels a hypothesis may plan (`hypothesis register`), and so `plan` and `analyze` take: a
+    /// two-sided level above one half is not a test anyone would act on.
+    public static func checkAlpha(_ alpha: Double) throws {
+        guard alpha > 0, alpha <= 0.5 else {
+            throw StatsError(.invalidParameter, "alpha must be in (0, 0.5], as a hypothesis may plan (got \(alpha)); use e.g. 0.05")
+        }
+    }
+
+    /// Powers a hypothesis may plan: at most a coin flip's chance of seeing a real lift is no plan.
+    public static func checkPower(_ power: Double) throws {
+        guard power > 0.5, power < 1 else {
+            throw StatsError(.invalidParameter, "power must be in (0.5, 1), as a hypothesis may plan (got \(power)); use e.g. 0.8")
+        }
+    }
+
     /// The range of one allocation weight (printed with two decimals).
     public static let weightRange = 0.01...1000.0
 

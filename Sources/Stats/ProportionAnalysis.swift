@@ -176,12 +176,9 @@ public enum ProportionAnalysis {
                 )
             }
         }
-        guard plan.alpha > 0, plan.alpha < 1 else {
-            throw StatsError(.invalidParameter, "alpha must be between 0 and 1 (got \(plan.alpha)); use e.g. 0.05")
-        }
-        guard plan.power > 0, plan.power < 1 else {
-            throw StatsError(.invalidParameter, "power must be between 0 and 1 (got \(plan.power)); use e.g. 0.8")
-        }
+        // The ranges a hypothesis may plan, so `analyze` judges counts as its report would.
+        try PlanningLimits.checkAlpha(plan.alpha)
+        try PlanningLimits.checkPower(plan.power)
         if let mde = plan.mde {
             guard mde > 0, mde < 1 else {
                 throw StatsError(

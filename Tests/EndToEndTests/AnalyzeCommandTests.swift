@@ -37,6 +37,8 @@ struct AnalyzeCommandTests {
         ["--arm", "a=1/60"],  // a single arm
         ["--arm", "a=1/60", "--arm", "a=2/60"],  // duplicate names
         ["--arm", "a=1/60", "--arm", "b=2/60", "--alpha", "1.5"],  // alpha outside (0, 1)
+        ["--arm", "a=1/60", "--arm", "b=2/60", "--alpha", "0.7"],  // alpha above what a hypothesis may plan
+        ["--arm", "a=1/60", "--arm", "b=2/60", "--power", "0.3"],  // power at most a coin flip
         ["--arm", "a=1/60", "--arm", "b=2/60", "--format", "yaml"],  // unknown format
         ["--arm", "nonsense"],
         ["--arm", "a=0/1000000", "--arm", "b=1000000/1000000"],  // beyond the 100,000 deals exact tests are sized for

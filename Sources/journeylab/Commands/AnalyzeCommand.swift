@@ -20,10 +20,10 @@ struct AnalyzeCommand: ParsableCommand {
         help: ArgumentHelp("An arm as name=conversions/deals; repeat it, baseline first.", valueName: "name=x/n"))
     var arms: [String] = []
 
-    @Option(parsing: .unconditional, help: "Two-sided significance level, between 0 and 1.")
+    @Option(parsing: .unconditional, help: "Two-sided significance level, in (0, 0.5].")
     var alpha: Double = 0.05
 
-    @Option(parsing: .unconditional, help: "Power wanted at the MDE, between 0 and 1.")
+    @Option(parsing: .unconditional, help: "Power wanted at the MDE, in (0.5, 1).")
     var power: Double = 0.8
 
     @Option(parsing: .unconditional, help: "Smallest lift worth acting on, in absolute proportion (0.15 = 15 points).")

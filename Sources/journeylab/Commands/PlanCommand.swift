@@ -27,10 +27,10 @@ struct PlanCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Allocation weights, baseline first, comma-separated.")
     var weights: String = "1,1"
 
-    @Option(parsing: .unconditional, help: "Two-sided significance level across all treatments.")
+    @Option(parsing: .unconditional, help: "Two-sided significance level across all treatments, in (0, 0.5].")
     var alpha: Double = 0.05
 
-    @Option(parsing: .unconditional, help: "Power wanted, between 0 and 1.")
+    @Option(parsing: .unconditional, help: "Power wanted, in (0.5, 1).")
     var power: Double = 0.8
 
     @Option(parsing: .unconditional, help: "Number of equally spaced looks for a group-sequential design (1 to 5, as `hypothesis register --looks`).")
