@@ -47,6 +47,8 @@ struct APIKeysTests {
         #expect(throws: JourneyLabError.self) { try APIKeys.revoke("key_nope", actor: "t", connection) }
         // `key list` prints names: no escape sequence may reach the operator's terminal.
         #expect(throws: JourneyLabError.self) { try APIKeys.create(role: .admin, dealerID: nil, name: "ops\u{1B}[2J", actor: "t", connection) }
+        // Nor a right-to-left override, which would make `key list` show another name than the one stored.
+        #expect(throws: JourneyLabError.self) { try APIKeys.create(role: .admin, dealerID: nil, name: "ops \u{202E}tset", actor: "t", connection) }
         #expect(try connection.query("SELECT count(*) FROM api_keys").scalar(Int.self) == 0)
     }
 

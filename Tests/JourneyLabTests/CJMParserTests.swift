@@ -108,6 +108,9 @@ struct CJMParserTests {
             let yaml = Self.minimal.replacingOccurrences(of: "name: Car X", with: "name: \"Car \(escape)X\"")
             #expect(Self.message(yaml)?.hasPrefix("map.yaml:2: name: contains the control character U+00") == true, "\(Self.message(yaml) ?? "")")
         }
+        // A right-to-left override would show the name in another order than it is stored.
+        let reversed = Self.minimal.replacingOccurrences(of: "name: Car X", with: "name: \"Car \\u202EX\"")
+        #expect(Self.message(reversed)?.hasPrefix("map.yaml:2: name: contains the control character U+202E") == true, "\(Self.message(reversed) ?? "")")
         let multiLine = Self.minimal.replacingOccurrences(of: "text: No final price", with: "text: \"No final\\tprice\\nat all\"")
         #expect(Self.message(multiLine) == nil, "tabs and line breaks are text")
     }

@@ -72,6 +72,7 @@ struct HypothesisRegistrationTests {
         "title without latin letters": { $0.title = "Если клиенту…" },
         "exclusion group": { $0.exclusionGroup = "Email Chains" },
         "title with an escape sequence": { $0.title = "Email chain \u{1B}[2J" },
+        "title with a right-to-left override": { $0.title = "Email chain \u{202E}tset" },
         "segment filter with a newline": { $0.segmentFilter = "family\nmen" },
         "segment filter not NFC": { $0.segmentFilter = "cafe\u{301}" },
         "start in year 1": { $0.startAt = Date(timeIntervalSince1970: -62_135_596_800) },

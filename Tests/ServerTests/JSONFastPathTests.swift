@@ -152,5 +152,10 @@ struct JSONFastPathTests {
         #expect(ExternalID.problem("", field: "deal_id")?.contains("got 0") == true)
         #expect(ExternalID.problem("e\u{301}", field: "deal_id")?.contains("NFC") == true)
         #expect(ExternalID.problem("Дилер", field: "deal_id") == nil)
+        // Bidirectional controls reorder what a report shows ("Trojan Source"); joiners are text.
+        #expect(ExternalID.problem("deal-\u{202E}1a", field: "deal_id")?.contains("control characters") == true)
+        #expect(ExternalID.problem("deal-\u{2066}1", field: "deal_id")?.contains("control characters") == true)
+        #expect(ExternalID.problem("👨\u{200D}👩", field: "deal_id") == nil)
+        #expect(ExternalID.problem("صفقة\u{200F}-42", field: "deal_id") == nil)  // a direction mark reorders nothing
     }
 }

@@ -332,6 +332,8 @@ def cases(ctx):
     for name, text, why in [("NUL", "deal\x00", ("NUL",)), ("escaped NUL", None, ("NUL",)),
                             ("tab", "deal\t1", ("control",)), ("newline", "deal\n1", ("control",)),
                             ("DEL", "deal\x7f", ("control",)), ("C1 control", "deal\x85", ("control",)),
+                            ("right-to-left override", "deal-\u202e1a", ("control",)),
+                            ("bidirectional isolate", "deal-\u20661", ("control",)),
                             ("129 code points", "ж" * 129, ("128",)),
                             ("43 graphemes of 129 code points", "x\u0337\u0337" * 43, ("128",)),
                             ("decomposed (not NFC)", unicodedata.normalize("NFD", nfc), ("NFC",)),

@@ -22,7 +22,7 @@ public enum ExternalID {
             return "\(field) must be 1 to \(maxLength) characters (Unicode code points), got \(length)"
         }
         if ControlCharacters.occur(in: text) {
-            return "\(field) must not contain control characters (tabs, newlines, NUL…)"
+            return "\(field) must not contain control characters (tabs, newlines, NUL, right-to-left overrides…)"
         }
         if !isNFC(text) {
             return "\(field) must be in Unicode Normalization Form C (NFC): compose accents with their letters"

@@ -113,7 +113,7 @@ public struct HypothesisRegistration: Sendable, Equatable {
             throw Problem(.title, "is empty", fix: "state the hypothesis: \"If …, then … more than when …\"")
         }
         guard !ControlCharacters.occur(in: title) else {
-            throw Problem(.title, "contains a control character (a tab, line break, NUL or escape)", fix: "write it on one line of plain text")
+            throw Problem(.title, "contains a control character (a tab, line break, NUL, escape or right-to-left override)", fix: "write it on one line of plain text")
         }
         let key: String
         if let given = self.key {
