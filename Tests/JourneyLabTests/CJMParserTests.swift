@@ -93,7 +93,7 @@ struct CJMParserTests {
             Self.message(fractionalTarget)?.hasPrefix("map.yaml:21: hypotheses[0].target_deals: expected a whole number") == true)
     }
 
-    @Test func numbersThatAreNotNumbersAndControlCharacters() {
+    @Test func numbersThatAreNotNumbersAndControlCharacters() throws {
         for (written, said) in [(".nan", "a number that is not finite (.nan)"), ("1e309", "a number that is not finite (1e309)")] {
             let yaml = Self.minimal.replacingOccurrences(of: "metric: closed_won", with: "metric: closed_won\n    alpha: \(written)")
             #expect(Self.message(yaml)?.hasPrefix("map.yaml:21: hypotheses[0].alpha: expected a number, got \(said)") == true, "\(Self.message(yaml) ?? "")")
@@ -107,6 +107,14 @@ struct CJMParserTests {
         for escape in ["\\0", "\\e[2J"] {
             let yaml = Self.minimal.replacingOccurrences(of: "name: Car X", with: "name: \"Car \(escape)X\"")
             #expect(Self.message(yaml)?.hasPrefix("map.yaml:2: name: contains the control character U+00") == true, "\(Self.message(yaml) ?? "")")
+        }
+        // A raw control byte (not an escape in quotes) stops YAML's reader, which counts bytes, not lines.
+        for (byte, name) in [("\u{01}", "U+0001"), ("\u{1B}", "U+001B"), ("\u{7F}", "U+007F")] {
+            let raw = Self.minimal.replacingOccurrences(of: "text: No final price", with: "text: No final \(byte)price")
+            let line = try #require(
+                Self.minimal.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("text: No final price") }) + 1
+            #expect(line > 2)
+            #expect(Self.message(raw)?.hasPrefix("map.yaml:\(line): contains the control character \(name)") == true, "\(Self.message(raw) ?? "")")
         }
         // A right-to-left override would show the name in another order than it is stored.
         let reversed = Self.minimal.replacingOccurrences(of: "name: Car X", with: "name: \"Car \\u202EX\"")

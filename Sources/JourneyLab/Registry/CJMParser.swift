@@ -253,6 +253,15 @@ struct NodeReader {
         case .scanner(_, let what, let mark, _), .parser(_, let what, let mark, _), .composer(_, let what, let mark, _):
             line = mark.line
             problem = what
+        case .reader(let what, let offset, let value, let yaml):
+            // The reader reports a byte offset, not a line: count the line breaks before it.
+            line = 1 + yaml.utf8.prefix(max(0, offset ?? 0)).reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+            if what.contains("control characters"), let scalar = Unicode.Scalar(UInt32(bitPattern: value)) {
+                return .invalid(
+                    "\(fileName):\(line): contains the control character \(ControlCharacters.name(scalar)) — remove it (was the text pasted from a terminal or a binary file?)",
+                    field: nil)
+            }
+            problem = what
         case .duplicatedKeysInMapping(let duplicates, let context):
             line = context.mark.line
             problem = "field " + duplicates.map { "\"\($0)\"" }.joined(separator: ", ") + " is given twice in one mapping"
