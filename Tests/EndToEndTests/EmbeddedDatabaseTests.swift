@@ -15,33 +15,41 @@ struct EmbeddedDatabaseTests {
         return (home, environment)
     }
 
-    @Test func statusCreatesThenReusesAndStopStops() async throws {
+    @Test func statusOnlyReportsStartCreatesThenReusesAndStopStops() async throws {
         let (home, environment) = Self.temporaryHome()
         defer { try? FileManager.default.removeItem(atPath: home) }
         let binary = TestProcess.journeylabBinary
+        func status() async throws -> [String: Any] {
+            let result = try await TestProcess.run(binary, ["db", "status", "--format", "json"], environment: environment)
+            #expect(result.status == 0, "stderr: \(result.standardError)")
+            return try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        }
 
-        let first = try await TestProcess.run(binary, ["db", "status", "--format", "json"], environment: environment)
-        #expect(first.status == 0, "stderr: \(first.standardError)")
-        let status = try JSONSerialization.jsonObject(with: Data(first.output.utf8)) as? [String: Any]
-        #expect(status?["embedded"] as? Bool == true)
-        // Status changes nothing: on a new cluster every migration is pending until a command that uses it.
-        #expect((status?["applied"] as? [String])?.isEmpty == true)
-        #expect((status?["pending"] as? [String])?.contains("001_schema.sql") == true)
-        #expect((status?["log"] as? String)?.hasSuffix("/postgres.log") == true)
-        let dataDirectory = try #require(status?["data_directory"] as? String)
+        // Status changes nothing: on a new home it says so and creates nothing.
+        let fresh = try await status()
+        #expect(fresh["embedded"] as? Bool == true)
+        #expect(fresh["running"] as? Bool == false)
+        #expect(fresh["applied"] is NSNull && fresh["server_version"] is NSNull)
+        #expect((fresh["log"] as? String)?.hasSuffix("/postgres.log") == true)
+        let dataDirectory = try #require(fresh["data_directory"] as? String)
+        #expect(!FileManager.default.fileExists(atPath: dataDirectory))
+        let freshText = try await TestProcess.run(binary, ["db", "status"], environment: environment)
+        #expect(freshText.output.contains("(embedded, not created yet)"), "\(freshText.output)")
+
+        let start = try await TestProcess.run(binary, ["db", "start"], environment: environment)
+        #expect(start.status == 0, "\(start.standardError)")
         let version = try String(contentsOfFile: dataDirectory + "/PG_VERSION", encoding: .utf8)
         #expect(!version.isEmpty)
+        let started = try await status()
+        #expect(started["running"] as? Bool == true)
+        #expect((started["applied"] as? [String])?.contains("001_schema.sql") == true)
+        #expect((started["pending"] as? [String])?.isEmpty == true)
 
-        // A second run reuses the same cluster (same data directory, same postmaster).
+        // Another command reuses the same cluster (same data directory, same postmaster).
         let pidBefore = try String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8)
             .split(separator: "\n").first
         let migrate = try await TestProcess.run(binary, ["db", "migrate"], environment: environment)
         #expect(migrate.status == 0, "stderr: \(migrate.standardError)")
-        let second = try await TestProcess.run(binary, ["db", "status", "--format", "json"], environment: environment)
-        #expect(second.status == 0)
-        let migrated = try JSONSerialization.jsonObject(with: Data(second.output.utf8)) as? [String: Any]
-        #expect((migrated?["applied"] as? [String])?.contains("001_schema.sql") == true)
-        #expect((migrated?["pending"] as? [String])?.isEmpty == true)
         let pidAfter = try String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8)
             .split(separator: "\n").first
         #expect(pidBefore == pidAfter)
@@ -50,14 +58,20 @@ struct EmbeddedDatabaseTests {
         #expect(stop.status == 0)
         #expect(stop.output.contains("Stopped"))
         #expect(!FileManager.default.fileExists(atPath: dataDirectory + "/postmaster.pid"))
+        // A stopped cluster is reported, not started.
+        let stopped = try await status()
+        #expect(stopped["running"] as? Bool == false)
+        #expect(!FileManager.default.fileExists(atPath: dataDirectory + "/postmaster.pid"))
+        let stoppedText = try await TestProcess.run(binary, ["db", "status"], environment: environment)
+        #expect(stoppedText.output.contains("(embedded, stopped)"), "\(stoppedText.output)")
         let again = try await TestProcess.run(binary, ["db", "stop"], environment: environment)
         #expect(again.output.contains("was not running"))
         // db start brings it back (the same data: the migrations are still applied), whatever JOURNEYLAB_DATABASE_URL says.
         var elsewhere = environment
         elsewhere["JOURNEYLAB_DATABASE_URL"] = "postgresql://nobody@127.0.0.1:1/x"
-        let start = try await TestProcess.run(binary, ["db", "start"], environment: elsewhere)
-        #expect(start.status == 0, "\(start.standardError)")
-        #expect(start.output.contains("is running."), "\(start.output)")
+        let restart = try await TestProcess.run(binary, ["db", "start"], environment: elsewhere)
+        #expect(restart.status == 0, "\(restart.standardError)")
+        #expect(restart.output.contains("is running."), "\(restart.output)")
         #expect(FileManager.default.fileExists(atPath: dataDirectory + "/postmaster.pid"))
         _ = try await TestProcess.run(binary, ["db", "stop"], environment: environment)
     }
@@ -66,9 +80,10 @@ struct EmbeddedDatabaseTests {
         let (home, environment) = Self.temporaryHome()
         defer { try? FileManager.default.removeItem(atPath: home) }
         let binary = TestProcess.journeylabBinary
-        let first = try await TestProcess.run(binary, ["db", "status", "--format", "json"], environment: environment)
+        let first = try await TestProcess.run(binary, ["db", "start"], environment: environment)
         #expect(first.status == 0, "stderr: \(first.standardError)")
-        let status = try JSONSerialization.jsonObject(with: Data(first.output.utf8)) as? [String: Any]
+        let statusRun = try await TestProcess.run(binary, ["db", "status", "--format", "json"], environment: environment)
+        let status = try JSONSerialization.jsonObject(with: Data(statusRun.output.utf8)) as? [String: Any]
         let dataDirectory = try #require(status?["data_directory"] as? String)
         let pidFile = dataDirectory + "/postmaster.pid"
         let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).split(separator: "\n")[0]))
@@ -81,6 +96,11 @@ struct EmbeddedDatabaseTests {
         lines[0] = "999999"
         try lines.joined(separator: "\n").write(toFile: pidFile, atomically: true, encoding: .utf8)
 
+        // Status sees through the stale pid file (and leaves it); the next command that uses the cluster recovers it.
+        let seen = try await TestProcess.run(binary, ["db", "status"], environment: environment)
+        #expect(seen.status == 0 && seen.output.contains("(embedded, stopped)"), "\(seen.output) \(seen.standardError)")
+        let used = try await TestProcess.run(binary, ["journey", "list"], environment: environment)
+        #expect(used.status == 0, "stderr: \(used.standardError)")
         let recovered = try await TestProcess.run(binary, ["db", "status"], environment: environment)
         #expect(recovered.status == 0, "stderr: \(recovered.standardError)")
         #expect(recovered.output.contains("001_schema.sql"))

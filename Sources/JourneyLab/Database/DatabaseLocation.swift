@@ -6,12 +6,15 @@ public struct DatabaseLocation: Sendable {
     public let configuration: PGConfiguration
     /// Set when the embedded default cluster is in use.
     public let embedded: EmbeddedDatabase?
+    /// True when the embedded cluster was left as it was and is not running (`startingEmbedded: false`).
+    public var embeddedIsStopped = false
 
-    /// Resolves (and for the embedded default, creates and starts) the database.
+    /// Resolves (and for the embedded default, creates and starts, unless `startingEmbedded` is false) the database.
     /// - Throws: `JourneyLabError.invalidInput` for a malformed URL; `.unavailable` when the embedded
     ///   cluster cannot start.
     public static func resolve(
-        explicitURL: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+        explicitURL: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+        startingEmbedded: Bool = true
     ) throws -> DatabaseLocation {
         if let explicitURL, explicitURL.trimmingCharacters(in: .whitespaces).isEmpty {
             // libpq would read an empty string as "every default": a local socket nobody meant.
@@ -28,6 +31,15 @@ public struct DatabaseLocation: Sendable {
             }
         }
         let embedded = EmbeddedDatabase(environment: environment)
+        if !startingEmbedded {
+            // Looked up even for a stopped cluster, so a missing PostgreSQL or a wrong JOURNEYLAB_PG_BIN is named.
+            _ = try EmbeddedDatabase.findServerBinaries(environment: environment)
+            if try !embedded.isRunning() {
+                var location = DatabaseLocation(configuration: try embedded.configuration, embedded: embedded)
+                location.embeddedIsStopped = true
+                return location
+            }
+        }
         return DatabaseLocation(configuration: try embedded.start(), embedded: embedded)
     }
 }

@@ -35,19 +35,54 @@ struct DBCommand: AsyncParsableCommand {
         @Option(help: OutputFormat.help) var format: OutputFormat = .text
 
         func run() async throws {
-            let location = try database.location()
+            // A stopped embedded cluster is reported as such, not started: status changes nothing.
+            let location = try database.location(startingEmbedded: false)
             let migrator = try SchemaMigrations.migrator()
             struct Report: Encodable, Sendable {
                 var url: String
                 var embedded: Bool
+                /// False only for an embedded cluster that is stopped (or not created yet); then the fields
+                /// below the paths are null.
+                var running = true
                 var dataDirectory: String?
                 var socketDirectory: String?
                 var log: String?
-                var serverVersion: String
-                var applied: [String]
-                var pending: [String]
+                var serverVersion: String?
+                var applied: [String]?
+                var pending: [String]?
                 /// Applied files whose text differs from what was applied.
-                var changed: [String]
+                var changed: [String]?
+
+                func encode(to encoder: any Encoder) throws {
+                    // Every key always present (null when unknown), so a script reads one shape.
+                    var container = encoder.container(keyedBy: CodingKeys.self)
+                    try container.encode(url, forKey: .url)
+                    try container.encode(embedded, forKey: .embedded)
+                    try container.encode(running, forKey: .running)
+                    try container.encode(dataDirectory, forKey: .dataDirectory)
+                    try container.encode(socketDirectory, forKey: .socketDirectory)
+                    try container.encode(log, forKey: .log)
+                    try container.encode(serverVersion, forKey: .serverVersion)
+                    try container.encode(applied, forKey: .applied)
+                    try container.encode(pending, forKey: .pending)
+                    try container.encode(changed, forKey: .changed)
+                }
+                enum CodingKeys: String, CodingKey {
+                    case url, embedded, running, dataDirectory, socketDirectory, log, serverVersion, applied, pending, changed
+                }
+            }
+            if let embedded = location.embedded, location.embeddedIsStopped {
+                let created = FileManager.default.fileExists(atPath: embedded.dataDirectory.appendingPathComponent("PG_VERSION").path)
+                let report = Report(
+                    url: location.configuration.description, embedded: true, running: false,
+                    dataDirectory: embedded.dataDirectory.path, socketDirectory: embedded.socketDirectory.path,
+                    log: embedded.logFile.path)
+                if format == .json { return try Output.json(report) }
+                Output.line("database:   \(report.url) (embedded, \(created ? "stopped" : "not created yet"))")
+                Output.line("data:       \(embedded.dataDirectory.path)")
+                Output.line("log:        \(embedded.logFile.path)")
+                Output.line("`journeylab db start` \(created ? "starts" : "creates and starts") it (as does any command that uses it).")
+                return
             }
             let report = try await withPool(location.configuration) { pool in
                 try await pool.withConnection { connection -> Report in
@@ -67,14 +102,15 @@ struct DBCommand: AsyncParsableCommand {
             if let directory = report.dataDirectory { Output.line("data:       \(directory)") }
             if let directory = report.socketDirectory { Output.line("socket:     \(directory)") }
             if let log = report.log { Output.line("log:        \(log)") }
-            Output.line("server:     PostgreSQL \(report.serverVersion)")
+            let (applied, pending, changed) = (report.applied ?? [], report.pending ?? [], report.changed ?? [])
+            Output.line("server:     PostgreSQL \(report.serverVersion ?? "?")")
             Output.line(
-                "migrations: \(report.applied.count) applied" + (report.pending.isEmpty ? "" : ", \(report.pending.count) pending")
-                    + (report.changed.isEmpty ? "" : ", \(report.changed.count) changed since applied"))
-            for name in report.applied { Output.line("  ✓ \(name)" + (report.changed.contains(name) ? "  (file changed since)" : "")) }
-            for name in report.pending { Output.line("  … \(name)") }
-            if !report.pending.isEmpty { Output.line("Apply the pending ones with `journeylab db migrate` (as the schema owner).") }
-            if !report.changed.isEmpty {
+                "migrations: \(applied.count) applied" + (pending.isEmpty ? "" : ", \(pending.count) pending")
+                    + (changed.isEmpty ? "" : ", \(changed.count) changed since applied"))
+            for name in applied { Output.line("  ✓ \(name)" + (changed.contains(name) ? "  (file changed since)" : "")) }
+            for name in pending { Output.line("  … \(name)") }
+            if !pending.isEmpty { Output.line("Apply the pending ones with `journeylab db migrate` (as the schema owner).") }
+            if !changed.isEmpty {
                 Output.line("Restore the changed files and put the change in a new numbered migration: `db migrate` refuses them.")
             }
         }

@@ -12,9 +12,9 @@ struct DatabaseOptions: ParsableArguments {
             valueName: "url"))
     var databaseURL: String?
 
-    /// Resolves the database (starting the embedded one if needed) without connecting.
-    func location() throws -> DatabaseLocation {
-        try DatabaseLocation.resolve(explicitURL: databaseURL)
+    /// Resolves the database (starting the embedded one if needed, unless told not to) without connecting.
+    func location(startingEmbedded: Bool = true) throws -> DatabaseLocation {
+        try DatabaseLocation.resolve(explicitURL: databaseURL, startingEmbedded: startingEmbedded)
     }
 
     /// Opens a pool on a migrated database.
