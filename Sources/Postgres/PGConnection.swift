@@ -41,7 +41,8 @@ public final class PGConnection: @unchecked Sendable {
         self.handle = handle  // from here on deinit runs PQfinish, also when the connect failed
         guard PQstatus(handle) == CONNECTION_OK else {
             let reason = Self.lastError(handle)
-            throw PGError(.connectionFailed, "cannot connect to PostgreSQL at \(configuration): \(reason)")
+            let code: PGError.Code = Self.isOptionError(reason) ? .invalidConnectionOption : .connectionFailed
+            throw PGError(code, "cannot connect to PostgreSQL at \(configuration): \(reason)")
         }
         // Server notices ("relation already exists, skipping") are not errors; keep them off stderr.
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
@@ -233,6 +234,13 @@ public final class PGConnection: @unchecked Sendable {
     func connectionError() -> PGError {
         let reason = Self.lastError(handle)
         return PGError(isBroken ? .connectionLost : .client, "lost the connection to PostgreSQL: \(reason)")
+    }
+
+    /// Whether libpq's reason is one of the option checks it makes before any network activity
+    /// (`pqConnectOptions2` in fe-connect.c): those messages are the only ones worded like this.
+    static func isOptionError(_ reason: String) -> Bool {
+        reason.hasPrefix("invalid integer value ") || reason.hasPrefix("invalid port number")
+            || reason.hasPrefix("could not match ") || reason.contains(#/^invalid [a-z_]+ value: "/#)
     }
 
     static func lastError(_ handle: OpaquePointer) -> String {

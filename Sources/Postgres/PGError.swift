@@ -7,15 +7,18 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure, distinguishable without parsing messages.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
-            case connectionFailed, connectionLost, poolTimeout, poolClosed, queryTimeout
+            case connectionFailed, invalidConnectionOption, connectionLost, poolTimeout, poolClosed, queryTimeout
             case uniqueViolation, foreignKeyViolation, checkViolation, notNullViolation, exclusionViolation
             case serializationFailure, deadlockDetected, invalidInput, insufficientPrivilege, server, decoding, client
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
 
-        /// Could not open a connection (server down, bad credentials, bad URL).
+        /// Could not open a connection (server down, bad credentials, unknown host).
         public static let connectionFailed = Code(.connectionFailed)
+        /// The URL or conninfo holds a value libpq refuses before it tries to connect (a port that is not a
+        /// number, an unknown sslmode, more ports than hosts): a mistake in the configuration, not an outage.
+        public static let invalidConnectionOption = Code(.invalidConnectionOption)
         /// The connection broke while in use (server restart, terminated backend, network).
         public static let connectionLost = Code(.connectionLost)
         /// No pooled connection became free within the pool's wait timeout.

@@ -48,6 +48,9 @@ enum ExitStatus {
                 error.message
                     + ": this database role may only do what the API does; run journey, hypothesis, key and audit commands with the schema owner's --database-url")
             return runtimeFailure
+        case let error as PGError where error.code == .invalidConnectionOption:
+            printError(error.message + ": correct the --database-url (or JOURNEYLAB_DATABASE_URL)")
+            return badInput
         case let error as PGError:
             printError(error.message)
             return runtimeFailure

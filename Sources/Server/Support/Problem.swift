@@ -106,7 +106,8 @@ public struct Problem: Error, HTTPResponseError, Sendable {
             case .internalFailure: return (Problem(.internalServerError, "internal error"), true)
             }
         case let error as PGError:
-            if error.code == .connectionFailed || error.code == .connectionLost || error.code == .poolTimeout
+            if error.code == .connectionFailed || error.code == .invalidConnectionOption || error.code == .connectionLost
+                || error.code == .poolTimeout
                 || error.code == .poolClosed || error.code == .queryTimeout
             {
                 return (unavailable("the database is unavailable: retry shortly"), false)
