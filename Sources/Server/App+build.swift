@@ -77,7 +77,7 @@ func buildRouter(_ configuration: ServerConfiguration, pool: PGPool, migrator: P
     router.addRoutes(
         OperationsController(pool: pool, metrics: metrics, migrator: migrator, openAPI: OpenAPIDocument()).endpoints)
     router.addRoutes(
-        AssignmentController(scheduler: Scheduler(pool: pool), pool: pool, metrics: metrics).endpoints, atPath: "/v1/assignments")
+        AssignmentController(scheduler: Scheduler(pool: pool), pool: pool, metrics: metrics, stages: StageDirectory(pool: pool)).endpoints, atPath: "/v1/assignments")
     router.addRoutes(
         EventController(ingestor: EventIngestor(pool: pool), metrics: metrics).endpoints, atPath: "/v1/events")
     router.addRoutes(

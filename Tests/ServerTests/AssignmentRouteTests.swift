@@ -28,6 +28,29 @@ struct AssignmentRouteTests {
         }
     }
 
+    @Test("a stage no journey has: the deal is stored, with a warning naming the stage; a known stage gets none")
+    func unknownStageWarns() async throws {
+        let fixture = try ServerFixture.make()
+        try fixture.insertRunningHypothesis()  // journey car-x with stage first-visit
+        try await fixture.withServer { client in
+            let typo = try await client.call(
+                .post, "/v1/assignments", key: fixture.dealerA, json: #"{"deal_id":"deal-typo","dealer_id":"dealer-a","stage":"frist-visit"}"#)
+            #expect(typo.status == 200)
+            #expect((typo.json["assignments"] as? [Any])?.isEmpty == true)
+            let warnings = typo.json["warnings"] as? [String] ?? []
+            #expect(warnings.count == 1 && warnings[0].contains(#"no journey has a stage "frist-visit""#), "\(typo.body)")
+            // Asked again (now answered from the cache): the same warning.
+            let again = try await client.call(
+                .post, "/v1/assignments", key: fixture.dealerA, json: #"{"deal_id":"deal-typo-2","dealer_id":"dealer-a","stage":"frist-visit"}"#)
+            #expect((again.json["warnings"] as? [String]) == warnings)
+            // Enrolled at a known stage: no warnings member at all.
+            let known = try await client.call(
+                .post, "/v1/assignments", key: fixture.dealerA, json: #"{"deal_id":"deal-ok","dealer_id":"dealer-a","stage":"first-visit"}"#)
+            #expect(known.status == 200 && known.json["warnings"] == nil, "\(known.body)")
+        }
+        #expect(try fixture.count("SELECT count(*) FROM deals WHERE deal_id IN ('deal-typo', 'deal-typo-2')") == 2)
+    }
+
     @Test("invalid stage → 422 naming the field")
     func invalidStage() async throws {
         let fixture = try ServerFixture.make()

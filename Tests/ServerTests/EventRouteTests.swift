@@ -178,7 +178,15 @@ struct EventRouteTests {
                                {"event_id":"x2","deal_id":"deal-a2","type":"addon_purchased","value":1}]}
                     """)
             }
-            try await Task.sleep(for: .milliseconds(500))
+            // Commit once the API's insert waits on the other writer's row (its check saw nothing to refuse).
+            let watcher = try fixture.database.connect()
+            for _ in 0..<400 {
+                let waiting = try watcher.query(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                ).scalar(Int.self)
+                if waiting > 0 { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
             try other.simpleQuery("COMMIT")
             let answer = try await reply.value
             #expect(answer.status == 409, "\(answer.body)")

@@ -31,6 +31,14 @@ struct JSONFastPathTests {
         }
         let empty = AssignmentResult(dealID: text, assignments: [])
         #expect(try JSONDecoder().decode(AssignmentResult.self, from: Data(JSONText.bytes(empty))) == empty)
+        let warned = AssignmentResult(dealID: text, assignments: [], warnings: [AssignmentResult.unknownStageWarning(text), text])
+        let warnedBytes = Data(JSONText.bytes(warned))
+        #expect(try JSONDecoder().decode(AssignmentResult.self, from: warnedBytes) == warned)
+        if !text.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            #expect(String(decoding: warnedBytes, as: UTF8.self) == String(decoding: try encoder.encode(warned), as: UTF8.self))
+        }
     }
 
     @Test("a problem document reads back with Foundation's decoder, members in RFC 9457's order", arguments: awkward)

@@ -24,14 +24,23 @@ public struct AssignmentRequest: Sendable, Codable, Equatable {
 public struct AssignmentResult: Sendable, Codable, Equatable {
     public var dealID: String
     public var assignments: [Assignment]
+    /// What the caller should look at although nothing failed (a stage no journey has); absent when none.
+    public var warnings: [String]?
 
-    public init(dealID: String, assignments: [Assignment]) {
+    public init(dealID: String, assignments: [Assignment], warnings: [String]? = nil) {
         self.dealID = dealID
         self.assignments = assignments
+        self.warnings = warnings
     }
 
     enum CodingKeys: String, CodingKey {
-        case dealID = "deal_id", assignments
+        case dealID = "deal_id", assignments, warnings
+    }
+
+    /// The warning for a stage key no journey has: the deal is stored (its events must be accepted later) but
+    /// joins nothing, which is most often a typo in the CRM's stage key.
+    public static func unknownStageWarning(_ stage: String) -> String {
+        "no journey has a stage \"\(stage)\": the deal is stored, in no hypothesis; check the stage key against the journey (journeylab journey show JOURNEY lists them)"
     }
 
     /// One (deal, hypothesis) → arm.

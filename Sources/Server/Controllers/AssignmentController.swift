@@ -8,6 +8,7 @@ struct AssignmentController {
     let scheduler: Scheduler
     let pool: PGPool
     let metrics: ServerMetrics
+    let stages: StageDirectory
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
@@ -59,12 +60,17 @@ struct AssignmentController {
                 throw Problem.forbidden("deal \"\(body.dealID)\" belongs to another dealer")
             }
         }
-        let result = try await scheduler.assign(
+        var result = try await scheduler.assign(
             AssignmentRequest(dealID: body.dealID, dealerID: body.dealerID, stage: body.stage, segment: body.segment,
                               attributes: body.attributes),
             actor: principal.actor)
         for assignment in result.assignments {
             metrics.recordEnrollment(hypothesis: assignment.hypothesisKey, arm: assignment.arm)
+        }
+        // In no hypothesis: say so when the stage is in no journey (a typo the CRM would otherwise never see).
+        // Only a hint: a failed lookup leaves the answer as it is.
+        if result.assignments.isEmpty, (try? await stages.isKnown(body.stage)) == false {
+            result.warnings = [AssignmentResult.unknownStageWarning(body.stage)]
         }
         return JSONText.response(result)
     }

@@ -27,7 +27,7 @@ enum JSONText {
         output.append(UInt8(ascii: "\""))
     }
 
-    /// `{"assignments":[{"apply":…,"arm":…,"hypothesis_id":…},…],"deal_id":…}`
+    /// `{"assignments":[{"apply":…,"arm":…,"hypothesis_id":…},…],"deal_id":…[,"warnings":[…]]}`
     static func bytes(_ result: AssignmentResult) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(48 + result.dealID.utf8.count + result.assignments.count * 80)
@@ -42,6 +42,14 @@ enum JSONText {
         }
         output.append(contentsOf: #"],"deal_id":"#.utf8)
         appendString(result.dealID, to: &output)
+        if let warnings = result.warnings {
+            output.append(contentsOf: #","warnings":["#.utf8)
+            for (index, warning) in warnings.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                appendString(warning, to: &output)
+            }
+            output.append(UInt8(ascii: "]"))
+        }
         output.append(UInt8(ascii: "}"))
         return output
     }

@@ -25,14 +25,15 @@ struct AssignCommand: AsyncParsableCommand {
         let request = AssignmentRequest(dealID: deal, dealerID: dealer, stage: stage, segment: segment)
         let actor = AuditLog.cliActor()
         let stage = self.stage
-        let (result, stageIsKnown) = try await withPool(database, size: 2) { pool in
+        var (result, stageIsKnown) = try await withPool(database, size: 2) { pool in
             let result = try await Scheduler(pool: pool).assign(request, actor: actor)
             let known = try await pool.withConnection { try JourneyStore.stageExists(stage, $0) }
             return (result, known)
         }
         // The deal is stored either way (as over HTTP, so its events are accepted); a typo deserves a word.
         if !stageIsKnown {
-            Output.note("note: no journey has a stage \"\(stage)\" (`journeylab journey show JOURNEY` lists them); the deal is stored, in no hypothesis")
+            result.warnings = [AssignmentResult.unknownStageWarning(stage)]
+            Output.note("note: " + AssignmentResult.unknownStageWarning(stage))
         }
         if format == .json { return try Output.json(result) }
         if result.assignments.isEmpty {
