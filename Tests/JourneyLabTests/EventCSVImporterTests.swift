@@ -65,12 +65,17 @@ struct EventCSVImporterTests {
         await pool.shutdown()
     }
 
+    /// A new database holding deals `deal-0` … `deal-2` (dealers `dealer-0` … `dealer-2`), and an importer on it.
+    static func importerWithThreeDeals() throws -> (TestDatabase, PGPool, EventCSVImporter) {
+        let database = try TestDatabase.create()
+        try seedDeals(database, count: 3)
+        let pool = database.pool(size: 2)
+        return (database, pool, EventCSVImporter(pool: pool))
+    }
+
     @Test("a row conflicting with a stored event or an earlier line is rejected")
     func conflicts() async throws {
-        let database = try TestDatabase.create()
-        try Self.seedDeals(database, count: 3)
-        let pool = database.pool(size: 2)
-        let importer = EventCSVImporter(pool: pool)
+        let (database, pool, importer) = try Self.importerWithThreeDeals()
         _ = try await importer.importCSV(Data("deal_id,type,value,event_id\ndeal-0,closed_won,10,e1\n".utf8), actor: "test")
         let report = try await importer.importCSV(
             Data("event_id,deal_id,type,value,dealer_id\ne1,deal-0,closed_won,11,\ne2,deal-1,x,1,\ne2,deal-1,x,2,\ne3,deal-2,x,1,dealer-9\n".utf8),
@@ -84,10 +89,7 @@ struct EventCSVImporterTests {
 
     @Test("a deal closes once: a close of a deal closed in the table or on an earlier line is a bad row; a re-sent close is a duplicate")
     func secondClose() async throws {
-        let database = try TestDatabase.create()
-        try Self.seedDeals(database, count: 3)
-        let pool = database.pool(size: 2)
-        let importer = EventCSVImporter(pool: pool)
+        let (database, pool, importer) = try Self.importerWithThreeDeals()
         _ = try await importer.importCSV(Data("deal_id,type,event_id\ndeal-0,closed_won,w0\n".utf8), actor: "test")
         let file = Data(
             """

@@ -21,23 +21,17 @@ struct JSONFastPathTests {
                 .init(hypothesisKey: "accessories-email", arm: "treatment", apply: true),
                 .init(hypothesisKey: text, arm: text, apply: false),
             ])
-        let ours = Data(JSONText.bytes(result))
-        #expect(try JSONDecoder().decode(AssignmentResult.self, from: ours) == result)
-        if !text.unicodeScalars.contains(where: { $0.value < 0x20 }) {
-            // Foundation may spell control-character escapes differently; everything else must be identical.
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            #expect(String(decoding: ours, as: UTF8.self) == String(decoding: try encoder.encode(result), as: UTF8.self))
-        }
         let empty = AssignmentResult(dealID: text, assignments: [])
-        #expect(try JSONDecoder().decode(AssignmentResult.self, from: Data(JSONText.bytes(empty))) == empty)
         let warned = AssignmentResult(dealID: text, assignments: [], warnings: [AssignmentResult.unknownStageWarning(text), text])
-        let warnedBytes = Data(JSONText.bytes(warned))
-        #expect(try JSONDecoder().decode(AssignmentResult.self, from: warnedBytes) == warned)
-        if !text.unicodeScalars.contains(where: { $0.value < 0x20 }) {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            #expect(String(decoding: warnedBytes, as: UTF8.self) == String(decoding: try encoder.encode(warned), as: UTF8.self))
+        for value in [result, empty, warned] {
+            let ours = Data(JSONText.bytes(value))
+            #expect(try JSONDecoder().decode(AssignmentResult.self, from: ours) == value)
+            if !text.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+                // Foundation may spell control-character escapes differently; everything else must be identical.
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                #expect(String(decoding: ours, as: UTF8.self) == String(decoding: try encoder.encode(value), as: UTF8.self))
+            }
         }
     }
 
