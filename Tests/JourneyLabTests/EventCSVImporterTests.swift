@@ -104,7 +104,7 @@ struct EventCSVImporterTests {
             """.utf8)
         let refused = try await importer.importCSV(file, actor: "test")
         #expect(refused.rejected.map(\.line) == [3, 5], "\(refused.rejected)")
-        #expect(refused.rejected.first?.reason.contains(#"would close deal "deal-0" a second time: a stored closed_won event"#) == true)
+        #expect(refused.rejected.first?.reason.contains(#"would close deal "deal-0" a second time: a stored closed_won event (event_id "w0")"#) == true)
         #expect(refused.rejected.last?.reason.contains("line 4 already closes it") == true)
         #expect(!refused.merged)
         let skipped = try await importer.importCSV(file, actor: "test", skipBadRows: true)
@@ -115,6 +115,30 @@ struct EventCSVImporterTests {
             "SELECT string_agg(deal_id || ':' || type, ' ' ORDER BY deal_id) FROM events WHERE type LIKE 'closed_%'"
         ).scalar(String.self)
         #expect(closes == "deal-0:closed_won deal-1:closed_won deal-2:closed_lost")
+    }
+
+    @Test("a close refused for another reason (another dealer, a payload conflict) closes nothing: the deal's next close stands")
+    func refusedCloseClosesNothing() async throws {
+        let (database, pool, importer) = try Self.importerWithThreeDeals()
+        _ = try await importer.importCSV(Data("deal_id,type,stage,event_id\ndeal-2,stage_reached,first-visit,g1\n".utf8), actor: "test")
+        let report = try await importer.importCSV(
+            Data(
+                """
+                deal_id,dealer_id,type,event_id
+                deal-1,dealer-9,closed_won,m1
+                deal-1,dealer-1,closed_lost,m2
+                deal-2,,closed_won,g1
+                deal-2,,closed_lost,g2
+
+                """.utf8),
+            actor: "test", skipBadRows: true)
+        #expect(report.rejected.map(\.line) == [2, 4], "\(report.rejected)")
+        #expect(report.accepted == 2)
+        await pool.shutdown()
+        let closes = try database.connect().query(
+            "SELECT string_agg(deal_id || ':' || event_id, ' ' ORDER BY deal_id) FROM events WHERE type LIKE 'closed_%'"
+        ).scalar(String.self)
+        #expect(closes == "deal-1:m2 deal-2:g2")
     }
 
     @Test("a header without deal_id or with an unknown column is refused")

@@ -153,38 +153,46 @@ public struct EventCSVImporter: Sendable {
             // (in the table or earlier in the file), or a second close of a deal.
             let databaseRejects = try connection.query(
                 """
-                SELECT s.line,
-                       CASE WHEN d.deal_id IS NULL THEN 'deal_id "' || s.deal_id || '" is not a known deal'
-                            WHEN s.dealer_id IS NOT NULL AND s.dealer_id <> d.dealer_id
-                                 THEN 'deal "' || s.deal_id || '" belongs to dealer "' || d.dealer_id || '", not "' || s.dealer_id || '"'
-                            WHEN e.payload_hash IS NOT NULL AND e.payload_hash <> s.payload_hash
-                                 THEN 'conflicts with a stored event with the same idempotency key but a different payload'
-                            WHEN f.line IS NOT NULL
-                                 THEN 'conflicts with line ' || f.line || ' (same idempotency key, different payload)'
-                            WHEN c.type IS NOT NULL
-                                 THEN 'would close deal "' || s.deal_id || '" a second time: a stored ' || c.type
-                                      || ' event already closes it, and a deal closes once'
-                            ELSE 'would close deal "' || s.deal_id || '" a second time: line ' || g.line
-                                 || ' already closes it, and a deal closes once' END
-                  FROM event_staging s
-                  LEFT JOIN deals d ON d.deal_id = s.deal_id
-                  LEFT JOIN events e ON e.deal_id = s.deal_id AND e.idempotency_key = s.idempotency_key
-                  LEFT JOIN LATERAL (SELECT min(f.line) AS line FROM event_staging f
-                                      WHERE f.deal_id = s.deal_id AND f.idempotency_key = s.idempotency_key
-                                        AND f.line < s.line AND f.payload_hash <> s.payload_hash) f ON true
-                  -- A deal closes once: a close under another key than the deal's stored or earlier close is refused.
-                  LEFT JOIN LATERAL (SELECT c.type FROM events c
-                                      WHERE s.type IN \(OutcomeRule.closingTypes) AND c.deal_id = s.deal_id
-                                        AND c.type IN \(OutcomeRule.closingTypes) AND c.idempotency_key <> s.idempotency_key
+                WITH checked AS (
+                    SELECT s.line, s.deal_id, s.idempotency_key, s.type,
+                           CASE WHEN d.deal_id IS NULL THEN 'deal_id "' || s.deal_id || '" is not a known deal'
+                                WHEN s.dealer_id IS NOT NULL AND s.dealer_id <> d.dealer_id
+                                     THEN 'deal "' || s.deal_id || '" belongs to dealer "' || d.dealer_id || '", not "' || s.dealer_id || '"'
+                                WHEN e.payload_hash IS NOT NULL AND e.payload_hash <> s.payload_hash
+                                     THEN 'conflicts with a stored event with the same idempotency key but a different payload'
+                                WHEN f.line IS NOT NULL
+                                     THEN 'conflicts with line ' || f.line || ' (same idempotency key, different payload)' END AS reason
+                      FROM event_staging s
+                      LEFT JOIN deals d ON d.deal_id = s.deal_id
+                      LEFT JOIN events e ON e.deal_id = s.deal_id AND e.idempotency_key = s.idempotency_key
+                      LEFT JOIN LATERAL (SELECT min(f.line) AS line FROM event_staging f
+                                          WHERE f.deal_id = s.deal_id AND f.idempotency_key = s.idempotency_key
+                                            AND f.line < s.line AND f.payload_hash <> s.payload_hash) f ON true
+                ),
+                -- A deal closes once: among the closes not refused above, a close under another key than the deal's
+                -- stored close, or than its first close in the file, is refused (a refused row closes nothing).
+                closes AS (
+                    SELECT k.line, k.deal_id, k.idempotency_key,
+                           first_value(k.line) OVER deal AS first_line, first_value(k.idempotency_key) OVER deal AS first_key
+                      FROM checked k
+                     WHERE k.reason IS NULL AND k.type IN \(OutcomeRule.closingTypes)
+                    WINDOW deal AS (PARTITION BY k.deal_id ORDER BY k.line)
+                )
+                SELECT line, reason FROM checked WHERE reason IS NOT NULL
+                UNION ALL
+                SELECT k.line,
+                       'would close deal "' || k.deal_id || '" a second time: '
+                       || CASE WHEN c.type IS NOT NULL
+                               THEN 'a stored ' || c.type || ' event' || coalesce(' (event_id "' || c.event_id || '")', '')
+                               ELSE 'line ' || k.first_line END
+                       || ' already closes it, and a deal closes once'
+                  FROM closes k
+                  LEFT JOIN LATERAL (SELECT c.type, c.event_id FROM events c
+                                      WHERE c.deal_id = k.deal_id AND c.type IN \(OutcomeRule.closingTypes)
+                                        AND c.idempotency_key <> k.idempotency_key
                                       LIMIT 1) c ON true
-                  LEFT JOIN LATERAL (SELECT min(g.line) AS line FROM event_staging g
-                                      WHERE s.type IN \(OutcomeRule.closingTypes) AND g.deal_id = s.deal_id
-                                        AND g.type IN \(OutcomeRule.closingTypes) AND g.idempotency_key <> s.idempotency_key
-                                        AND g.line < s.line) g ON true
-                 WHERE d.deal_id IS NULL OR (s.dealer_id IS NOT NULL AND s.dealer_id <> d.dealer_id)
-                    OR (e.payload_hash IS NOT NULL AND e.payload_hash <> s.payload_hash) OR f.line IS NOT NULL
-                    OR c.type IS NOT NULL OR g.line IS NOT NULL
-                 ORDER BY s.line
+                 WHERE c.type IS NOT NULL OR k.idempotency_key <> k.first_key
+                 ORDER BY 1
                 """
             ).rows { RejectedRow(line: try $0.decode(Int.self, 0), reason: try $0.decode(String.self, 1)) }
             let allRejects = (parsedRejects + databaseRejects).sorted { $0.line < $1.line }
