@@ -73,6 +73,8 @@ struct HypothesisRegistrationTests {
         "exclusion group": { $0.exclusionGroup = "Email Chains" },
         "title with an escape sequence": { $0.title = "Email chain \u{1B}[2J" },
         "title with a right-to-left override": { $0.title = "Email chain \u{202E}tset" },
+        "description with an escape sequence": { $0.description = "Why:\n\u{1B}[31mred" },
+        "description with a right-to-left isolate": { $0.description = "Why \u{2067}tset" },
         "segment filter with a newline": { $0.segmentFilter = "family\nmen" },
         "segment filter not NFC": { $0.segmentFilter = "cafe\u{301}" },
         "start in year 1": { $0.startAt = Date(timeIntervalSince1970: -62_135_596_800) },

@@ -229,6 +229,13 @@ public struct HypothesisRegistration: Sendable, Equatable {
         guard (1...5).contains(looks) else {
             throw Problem(.looks, "\(looks) is outside 1…5", fix: "use 1 (analyse once at the end) or 2–5 planned looks")
         }
+        // Free text over several lines, as in a journey file: tabs and line breaks are text, other controls are not
+        // (`hypothesis show` prints it to a terminal).
+        if let description, let control = ControlCharacters.first(in: description, allowing: ["\t", "\n", "\r"]) {
+            throw Problem(
+                .description, "contains the control character \(ControlCharacters.name(control))",
+                fix: "remove it (line breaks and tabs are fine)")
+        }
         if let description, description.count > 10_000 {
             throw Problem(.description, "is longer than 10,000 characters", fix: "shorten it")
         }
