@@ -116,6 +116,19 @@ struct CJMParserTests {
             #expect(line > 2)
             #expect(Self.message(raw)?.hasPrefix("map.yaml:\(line): contains the control character \(name)") == true, "\(Self.message(raw) ?? "")")
         }
+        // The line an editor shows, whatever the line ends, and whatever came before (U+2028 is no line end;
+        // NEL, U+0085, is a control character here, though YAML's reader would take it for a line break).
+        let lines = Self.minimal.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let target = try #require(lines.firstIndex { $0.contains("text: No final price") })
+        for (ends, name) in [("\r\n", "CRLF"), ("\r", "CR"), ("\n", "LF")] {
+            for (byte, code) in [("\u{07}", "U+0007"), ("\u{85}", "U+0085"), ("\u{202E}", "U+202E")] {
+                var edited = lines
+                edited[1] += " # a comment with \u{2028} in it"
+                edited[target] = edited[target].replacingOccurrences(of: "No final", with: "No final \(byte)")
+                let message = Self.message(edited.joined(separator: ends)) ?? ""
+                #expect(message.hasPrefix("map.yaml:\(target + 1): contains the control character \(code)"), "\(name): \(message)")
+            }
+        }
         // A right-to-left override would show the name in another order than it is stored.
         let reversed = Self.minimal.replacingOccurrences(of: "name: Car X", with: "name: \"Car \\u202EX\"")
         #expect(Self.message(reversed)?.hasPrefix("map.yaml:2: name: contains the control character U+202E") == true, "\(Self.message(reversed) ?? "")")

@@ -36,6 +36,7 @@ public enum CJMParser {
     /// - Throws: `JourneyLabError.invalidInput` with `field` set to the path of the offending field.
     public static func parse(yaml: String, fileName: String) throws -> CJMFile {
         let reader = NodeReader(fileName: fileName)
+        try reader.refuseWrittenControls(yaml)
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
@@ -246,6 +247,34 @@ struct NodeReader {
         return .invalid("\(fileName):\(line): \(location)\(problem) — \(fix)", field: path.isEmpty ? nil : path)
     }
 
+    /// A control character written into the file itself (not as an escape in quotes, which the value checks
+    /// catch) is named with the line an editor shows, counting LF, CRLF and CR line ends, before YAML's reader sees
+    /// it: the reader reports an offset that drifts from the line with CRLF ends, and takes NEL (U+0085) for a line
+    /// break, so its own error would point elsewhere or not name the character at all.
+    func refuseWrittenControls(_ yaml: String) throws {
+        var line = 1
+        var afterCR = false
+        for scalar in yaml.unicodeScalars {
+            switch scalar {
+            case "\n":
+                if !afterCR { line += 1 }
+                afterCR = false
+            case "\r":
+                line += 1
+                afterCR = true
+            case "\t":
+                afterCR = false
+            default:
+                afterCR = false
+                if ControlCharacters.isControl(scalar) {
+                    throw JourneyLabError.invalid(
+                        "\(fileName):\(line): contains the control character \(ControlCharacters.name(scalar)) — remove it (was the text pasted from a terminal or a binary file?)",
+                        field: nil)
+                }
+            }
+        }
+    }
+
     func syntaxError(_ error: YamlError) -> JourneyLabError {
         var line = 0
         var problem = "\(error)"
@@ -253,14 +282,10 @@ struct NodeReader {
         case .scanner(_, let what, let mark, _), .parser(_, let what, let mark, _), .composer(_, let what, let mark, _):
             line = mark.line
             problem = what
-        case .reader(let what, let offset, let value, let yaml):
-            // The reader reports a byte offset, not a line: count the line breaks before it.
+        case .reader(let what, let offset, _, let yaml):
+            // Control characters never get here (`refuseWrittenControls`). The reader reports a byte offset:
+            // count the line breaks before it.
             line = 1 + yaml.utf8.prefix(max(0, offset ?? 0)).reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
-            if what.contains("control characters"), let scalar = Unicode.Scalar(UInt32(bitPattern: value)) {
-                return .invalid(
-                    "\(fileName):\(line): contains the control character \(ControlCharacters.name(scalar)) — remove it (was the text pasted from a terminal or a binary file?)",
-                    field: nil)
-            }
             problem = what
         case .duplicatedKeysInMapping(let duplicates, let context):
             line = context.mark.line
