@@ -238,9 +238,14 @@ public final class PGConnection: @unchecked Sendable {
 
     /// Whether libpq's reason is one of the option checks it makes before any network activity
     /// (`pqConnectOptions2` in fe-connect.c): those messages are the only ones worded like this.
+    /// Some options (`connect_timeout`) are read per attempt, so their message follows the attempt's
+    /// "connection to server at …, port … failed: ".
     static func isOptionError(_ reason: String) -> Bool {
-        reason.hasPrefix("invalid integer value ") || reason.hasPrefix("invalid port number")
-            || reason.hasPrefix("could not match ") || reason.contains(#/^invalid [a-z_]+ value: "/#)
+        let attempt = reason.range(of: " failed: ").map { String(reason[$0.upperBound...]) }
+        return [reason, attempt].compactMap { $0 }.contains { text in
+            text.hasPrefix("invalid integer value ") || text.hasPrefix("invalid port number")
+                || text.hasPrefix("could not match ") || text.contains(#/^invalid [a-z_]+ value: "/#)
+        }
     }
 
     static func lastError(_ handle: OpaquePointer) -> String {

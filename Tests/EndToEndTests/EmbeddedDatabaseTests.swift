@@ -140,7 +140,10 @@ struct EmbeddedDatabaseTests {
         #expect(unreachable.status == 1)
         #expect(unreachable.standardError.contains("cannot connect"))
         // A value libpq refuses before connecting is a mistake in the URL (2), not an outage (1).
-        for url in ["host=/tmp port=abc", "postgresql://x@127.0.0.1:99999/db", "host=/tmp sslmode=bogus", "host=a,b port=1,2,3"] {
+        for url in [
+            "host=/tmp port=abc", "postgresql://x@127.0.0.1:99999/db", "host=/tmp sslmode=bogus", "host=a,b port=1,2,3",
+            "postgresql://x@127.0.0.1:1/db?connect_timeout=abc",
+        ] {
             let wrong = try await TestProcess.run(binary, ["db", "status", "--database-url", url])
             #expect(wrong.status == 2, "\(url): \(wrong.standardError)")
             #expect(wrong.standardError.contains("correct the --database-url"), "\(wrong.standardError)")
