@@ -91,8 +91,16 @@ enum ExitStatus {
     }
 
     static func printError(_ message: String) {
-        var line = message.trimmingCharacters(in: .whitespacesAndNewlines)
+        var line = withoutPasswords(message.trimmingCharacters(in: .whitespacesAndNewlines))
         if line.hasPrefix("Error: ") { line.removeFirst(7) }
         FileHandle.standardError.write(Data(("error: " + line + "\n").utf8))
+    }
+
+    /// `message` with the password of any URL (`scheme://user:secret@`) or conninfo (`password=secret`) left out:
+    /// swift-argument-parser quotes a misplaced argument as typed, and that may be a database URL.
+    static func withoutPasswords(_ message: String) -> String {
+        message
+            .replacing(#/(?<head>://[^/@\s:'"]*):[^@\s'"]*@/#) { "\($0.output.head)@" }
+            .replacing(#/(?<head>password\s*=\s*)('[^']*'|[^\s'"]+)/#) { "\($0.output.head)…" }
     }
 }

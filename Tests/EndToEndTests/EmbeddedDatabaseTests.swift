@@ -128,6 +128,12 @@ struct EmbeddedDatabaseTests {
         #expect(urls.status == 2)
         #expect(urls.standardError.contains("--database-url is given more than once"), "\(urls.standardError)")
         #expect(!urls.standardError.contains("hunter"))
+        // Nor when the parser quotes a misplaced argument as typed.
+        for misplaced in ["--database-url=postgresql://u:hunter2@127.0.0.1:1/x", "password=hunter2 host=x"] {
+            let quoted = try await TestProcess.run(binary, ["journey", "list", "--", misplaced])
+            #expect(quoted.status == 2)
+            #expect(quoted.standardError.contains("Unexpected argument") && !quoted.standardError.contains("hunter"), "\(quoted.standardError)")
+        }
     }
 
     @Test func badUsageExitsTwoWithOneLine() async throws {
