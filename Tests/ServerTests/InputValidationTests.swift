@@ -305,6 +305,7 @@ struct InputValidationTests {
                 (post + "\r\n" + body, "needs a Host header"),
                 (post + "Host: a\r\nHost: b\r\n\r\n" + body, "2 Host headers"),
                 ("GET /healthz HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n", "2 Host headers"),
+                ("GET /healthz HTTP/1.1\r\nHost: a, b\r\n\r\n", "not one host name"),
                 // After a good request on the same connection: its answer first, then the 400.
                 ("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" + post + "\r\n" + body, "needs a Host header"),
             ]

@@ -5,10 +5,10 @@ import NIOHTTP1
 /// just before the conversion to HTTP types, the last point where the version is known;
 /// `HTTPConnectionFaultHandler` adds it there.
 ///
-/// - Host (RFC 9112, section 3.2): an HTTP/1.1 request without a `Host` header, or any request with more than one,
-///   is a 400. The fault goes on to `HTTPConnectionFaultHandler`, which answers it with a problem document; the
-///   refused request and anything after it on the connection are dropped, since the connection closes once the
-///   400 is written.
+/// - Host (RFC 9112, section 3.2): an HTTP/1.1 request without a `Host` header, or any request with more than one
+///   (also folded into one value, `Host: a, b`), is a 400. The fault goes on to `HTTPConnectionFaultHandler`,
+///   which answers it with a problem document; the refused request and anything after it on the connection are
+///   dropped, since the connection closes once the 400 is written.
 /// - Persistence (RFC 9112, section 9.3): an HTTP/1.0 connection closes after the response unless the request
 ///   asked for keep-alive. The request is passed on with `Connection: close`, which Hummingbird honours;
 ///   otherwise it would hold the connection open and a 1.0 client reading to the end would wait for the idle
@@ -46,6 +46,10 @@ final class HTTPVersionRules: ChannelInboundHandler, RemovableChannelHandler {
         }
         if hosts == 0 && (head.version.major, head.version.minor) >= (1, 1) {
             return Fault(message: "an HTTP/1.1 request needs a Host header (e.g. Host: journeylab.example:8080)")
+        }
+        // A host and port hold no blanks: "a, b" is two values folded into one (by a proxy, say).
+        if let host = head.headers["Host"].first, host.contains(where: { $0 == " " || $0 == "\t" }) {
+            return Fault(message: "the Host header is not one host name: send exactly one, e.g. Host: journeylab.example:8080")
         }
         return nil
     }
