@@ -30,7 +30,7 @@ struct EventsImportCLITests {
         let refused = try await RegistryCLITests.run(["events", "import", file.path], database: database)
         #expect(refused.status == 2)
         #expect(refused.output.contains("line 3:"), "\(refused.output)")
-        #expect(refused.standardError.contains("Nothing was stored"))
+        #expect(refused.standardError.contains("error: nothing was stored"))
         #expect(try storedEvents() == 0)
 
         let skipped = try await RegistryCLITests.run(["events", "import", file.path, "--skip-bad-rows"], database: database)
@@ -44,7 +44,7 @@ struct EventsImportCLITests {
             .write(to: file, atomically: true, encoding: .utf8)
         let allBad = try await RegistryCLITests.run(["events", "import", file.path, "--skip-bad-rows"], database: database)
         #expect(allBad.status == 2)
-        #expect(allBad.standardError.contains("Nothing was stored: every row is bad"), "\(allBad.standardError)")
+        #expect(allBad.standardError.contains("error: nothing was stored: every row is bad"), "\(allBad.standardError)")
         #expect(try storedEvents() == 2)
 
         // The file itself: missing, a directory, or no path at all, each named as what it is.

@@ -41,6 +41,7 @@ struct AuthMatrixTests {
             let forbidden = try await client.call(.post, "/v1/events", key: fixture.dealerA, json: other)
             #expect(forbidden.status == 403)
             #expect(forbidden.isProblem)
+            #expect(forbidden.json["field"] as? String == "events[0].deal_id")
             let status2 = try await client.call(.post, "/v1/events", key: fixture.dealerB, json: other).status
             #expect(status2 == 200)
             let status3 = try await client.call(.post, "/v1/events", key: fixture.analyst, json: own).status

@@ -92,7 +92,9 @@ public struct EventIngestor: Sendable {
                     field: "events[\(index)].deal_id")
             }
             guard principal.mayWrite(forDealer: deal.dealer) else {
-                throw JourneyLabError(.forbidden, "events[\(index)]: deal \"\(event.dealID)\" belongs to another dealer")
+                throw JourneyLabError(
+                    .forbidden, "events[\(index)]: deal \"\(event.dealID)\" belongs to another dealer",
+                    field: "events[\(index)].deal_id")
             }
         }
         if closes { try refuseSecondCloses(events, stored: storedCloses) }

@@ -101,7 +101,7 @@ public struct Problem: Error, HTTPResponseError, Sendable {
             case .invalidInput: return (Problem(.unprocessableContent, error.message, field: error.field), false)
             case .notFound: return (Problem(.notFound, error.message, field: error.field), false)
             case .conflict, .illegalState: return (Problem(.conflict, error.message, field: error.field), false)
-            case .forbidden: return (Problem(.forbidden, error.message), false)
+            case .forbidden: return (Problem(.forbidden, error.message, field: error.field), false)
             case .unavailable: return (unavailable("the service is temporarily unavailable: retry shortly"), false)
             case .internalFailure: return (Problem(.internalServerError, "internal error"), true)
             }

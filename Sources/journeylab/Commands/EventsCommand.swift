@@ -47,16 +47,17 @@ struct EventsCommand: AsyncParsableCommand {
                 Output.line("accepted: \(report.accepted)  duplicates: \(report.duplicates)  rejected: \(report.rejected.count)")
                 for row in report.rejected.prefix(100) { Output.line("  line \(row.line): \(row.reason)") }
                 if report.rejected.count > 100 { Output.line("  … \(report.rejected.count - 100) more (use --format json)") }
-                if !report.merged { Output.note("Nothing was stored: fix the rows above or pass --skip-bad-rows.") }
+                if !report.merged { ExitStatus.printError("nothing was stored: fix the rows above or pass --skip-bad-rows") }
             }
             // Bad input that stopped the import is exit 2 (nothing stored); rows the user chose to skip are not.
             let stored = report.accepted + report.duplicates
             if report.merged && stored == 0 && !report.rejected.isEmpty && format == .text {
-                Output.note("Nothing was stored: every row is bad; fix the rows above.")
+                ExitStatus.printError("nothing was stored: every row is bad; fix the rows above")
             }
             if !report.merged || (stored == 0 && !report.rejected.isEmpty) { throw ExitCode(ExitStatus.badInput) }
             if !report.rejected.isEmpty, format == .text {
-                Output.note("Stored the \(stored) good row(s); skipped the \(report.rejected.count) bad row(s) listed above.")
+                let already = report.duplicates > 0 ? " (\(report.duplicates) of them stored before)" : ""
+                Output.note("Kept the \(stored) good row(s)\(already); skipped the \(report.rejected.count) bad row(s) listed above.")
             }
         }
     }
