@@ -122,7 +122,8 @@ public struct AnalysisTextRenderer: Sendable {
             }
             line += "; the planned lift needs about \(needed) deals"
         }
-        return line + (power.exactMDENote != nil && power.dealsNeeded == nil ? "." : " (normal approximation).")
+        guard power.dealsNeeded != nil else { return line + (power.exactMDENote != nil ? "." : " (normal approximation).") }
+        return line + (power.dealsNeededMethod == .boschlooExact ? " (Boschloo exact)." : " (normal approximation).")
     }
 
     /// "−3.1 to +12.4 points"; an open end as ∞; "n/a" when the interval is undefined (an arm without deals).

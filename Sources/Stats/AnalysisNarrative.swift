@@ -136,7 +136,7 @@ struct AnalysisNarrative {
             let mdeText = NumberText.pointSize(mde)
             if needed > totalDeals {
                 return
-                    "to detect the planned \(mdeText)-point lift with \(powerText) power takes about \(needed) deals in total (\(needed - totalDeals) more than the \(totalDeals) you have; normal approximation, the exact test needs slightly more)."
+                    "to detect the planned \(mdeText)-point lift with \(powerText) power takes about \(needed) deals in total (\(needed - totalDeals) more than the \(totalDeals) you have; \(power.dealsNeededMethod == .boschlooExact ? "Boschloo exact" : "normal approximation, the exact test needs slightly more"))."
             }
             return
                 "the \(totalDeals) deals you have are about what the planned \(mdeText)-point lift needs (\(needed)), so the true lift is probably smaller than planned."

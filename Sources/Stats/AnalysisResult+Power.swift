@@ -25,7 +25,7 @@ extension AnalysisResult {
         /// The minimum detectable lift (absolute) with the current deals (or the planned deals while
         /// the test is running) at the plan's alpha and power; null when not even 100% is detectable.
         public var mde: Double
-        /// How `mde` was computed (`power_at_mde` and `deals_needed` always use the normal approximation).
+        /// How `mde` and `power_at_mde` were computed (one method for both).
         public var mdeMethod: Method = .normalApproximation
 
         /// The note renderers put after an exact MDE; nil for the normal approximation's, which they
@@ -35,20 +35,28 @@ extension AnalysisResult {
         public var powerAtMDE: Double
         /// The total deals, across all arms, that the plan's MDE needs; null without a planned MDE.
         public var dealsNeeded: Int?
+        /// How `dealsNeeded` was computed: as `mdeMethod`, except that the exact search stops at 600 deals,
+        /// beyond which the normal approximation (good again at that size) answers.
+        public var dealsNeededMethod: Method = .normalApproximation
 
         enum CodingKeys: String, CodingKey {
             case mde
             case mdeMethod = "mde_method"
             case powerAtMDE = "power_at_mde"
             case dealsNeeded = "deals_needed"
+            case dealsNeededMethod = "deals_needed_method"
         }
 
         /// A power summary from its parts.
-        public init(mde: Double, mdeMethod: Method = .normalApproximation, powerAtMDE: Double, dealsNeeded: Int?) {
+        public init(
+            mde: Double, mdeMethod: Method = .normalApproximation, powerAtMDE: Double, dealsNeeded: Int?,
+            dealsNeededMethod: Method = .normalApproximation
+        ) {
             self.mde = mde
             self.mdeMethod = mdeMethod
             self.powerAtMDE = powerAtMDE
             self.dealsNeeded = dealsNeeded
+            self.dealsNeededMethod = dealsNeededMethod
         }
 
         public init(from decoder: any Decoder) throws {
@@ -57,6 +65,7 @@ extension AnalysisResult {
             mdeMethod = try container.decodeIfPresent(Method.self, forKey: .mdeMethod) ?? .normalApproximation
             powerAtMDE = try container.decodeFiniteOrNaN(forKey: .powerAtMDE)
             dealsNeeded = try container.decodeIfPresent(Int.self, forKey: .dealsNeeded)
+            dealsNeededMethod = try container.decodeIfPresent(Method.self, forKey: .dealsNeededMethod) ?? .normalApproximation
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -65,6 +74,7 @@ extension AnalysisResult {
             try container.encode(mdeMethod, forKey: .mdeMethod)
             try container.encodeFiniteOrNull(powerAtMDE, forKey: .powerAtMDE)
             try container.encodeOrNull(dealsNeeded, forKey: .dealsNeeded)
+            try container.encode(dealsNeededMethod, forKey: .dealsNeededMethod)
         }
     }
 }

@@ -75,7 +75,8 @@ public enum ProportionAnalysis {
             expectedLoss: BayesianProportions.expectedLoss(arm: (x1, n1), baseline: (x2, n2), prior: plan.prior))
     }
 
-    /// The power section: normal approximation on Cohen's h at alpha / (number of treatments).
+    /// The power section at alpha / (number of treatments): normal approximation on Cohen's h, or Boschloo's exact
+    /// test for all three figures where the normal approximation is unreliable (`normalApproximationIsUnreliable`).
     static func powerSummary(_ arms: [ArmCounts], plan: AnalysisPlan) -> AnalysisResult.Power {
         let treatments = arms.count - 1
         let comparisonAlpha = plan.alpha / Double(treatments)
@@ -106,25 +107,49 @@ public enum ProportionAnalysis {
                 treatmentDeals: Int(treatmentDeals), alpha: comparisonAlpha, power: plan.power) ?? .nan
             mdeMethod = .boschlooExact
         }
+        // Power and deals needed by the same method as the MDE, so the three never contradict each other (an
+        // exact MDE of 13 points beside a normal-approximation power of 90% at 10 points would).
+        let exact = mdeMethod == .boschlooExact
         var powerAtMDE = Double.nan
         let lift = plan.mde ?? mde
         if lift.isFinite, baselineDeals > 0, treatmentDeals > 0, baselineRate.isFinite, baselineRate + lift <= 1 {
-            powerAtMDE = NormalApproximationPower.power(
-                effectSize: NormalApproximationPower.effectSize(baselineRate + lift, baselineRate), nobs1: baselineDeals,
-                ratio: treatmentDeals / baselineDeals, alpha: comparisonAlpha)
+            powerAtMDE =
+                exact
+                ? ExactPower.power(
+                    test: .boschloo, baselineRate: baselineRate, treatmentRate: baselineRate + lift,
+                    baselineDeals: Int(baselineDeals), treatmentDeals: Int(treatmentDeals), alpha: comparisonAlpha)
+                : NormalApproximationPower.power(
+                    effectSize: NormalApproximationPower.effectSize(baselineRate + lift, baselineRate), nobs1: baselineDeals,
+                    ratio: treatmentDeals / baselineDeals, alpha: comparisonAlpha)
         }
         var dealsNeeded: Int?
+        var dealsNeededMethod = AnalysisResult.Power.Method.normalApproximation
         if let planned = plan.mde, baselineRate.isFinite, baselineRate + planned <= 1 {
             let smallestTreatmentWeight = weights.dropFirst().min() ?? weights[0]
-            if let nobs1 = NormalApproximationPower.sampleSize(
-                effectSize: NormalApproximationPower.effectSize(baselineRate + planned, baselineRate),
-                ratio: smallestTreatmentWeight / weights[0], alpha: comparisonAlpha, power: plan.power)
+            // Baseline deals; the exact search stops where the normal approximation is good again.
+            var nobs1: Double?
+            if exact, let split = ExactPower.dealsNeeded(
+                test: .boschloo, baselineRate: baselineRate, lift: planned,
+                weights: (weights[0], smallestTreatmentWeight), alpha: comparisonAlpha, power: plan.power,
+                maximumDeals: Int(2 * Self.exactPowerDealsLimit))
             {
+                dealsNeededMethod = .boschlooExact
+                // Two arms: the search's own total (scaling its baseline back up could round one deal over).
+                if weights.count == 2 { dealsNeeded = split.total }
+                nobs1 = Double(split.deals[0])
+            } else {
+                nobs1 = NormalApproximationPower.sampleSize(
+                    effectSize: NormalApproximationPower.effectSize(baselineRate + planned, baselineRate),
+                    ratio: smallestTreatmentWeight / weights[0], alpha: comparisonAlpha, power: plan.power)
+            }
+            if dealsNeeded == nil, let nobs1 {
                 let perArm = weights.compactMap { PlanningLimits.countRoundedUp(nobs1 * $0 / weights[0]) }
                 if perArm.count == weights.count { dealsNeeded = perArm.reduce(0, +) }
             }
         }
-        return AnalysisResult.Power(mde: mde, mdeMethod: mdeMethod, powerAtMDE: powerAtMDE, dealsNeeded: dealsNeeded)
+        return AnalysisResult.Power(
+            mde: mde, mdeMethod: mdeMethod, powerAtMDE: powerAtMDE, dealsNeeded: dealsNeeded,
+            dealsNeededMethod: dealsNeededMethod)
     }
 
     /// Deals per arm up to which the exact MDE is computed (its region has (n1 + 1)(n2 + 1) tables: a few

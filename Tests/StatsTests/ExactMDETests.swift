@@ -14,6 +14,15 @@ struct ExactMDETests {
             var alpha: Double
             var power: Double
             var mde: Double?
+            var lift: Double?
+            var powerAtLift: Double?
+            var dealsNeededAtLift: Int?
+
+            enum CodingKeys: String, CodingKey {
+                case n1, n2, p1, alpha, power, mde, lift
+                case powerAtLift = "power_at_lift"
+                case dealsNeededAtLift = "deals_needed_at_lift"
+            }
         }
         var cases: [Case]
     }
@@ -53,6 +62,38 @@ struct ExactMDETests {
         ])
         #expect(three.power.mdeMethod == .boschlooExact)
         #expect(abs(three.power.mde - (multi.mde ?? .nan)) < 1e-8, "\(three.power.mde)")
+    }
+
+    /// Where the MDE is exact, the power at the planned lift and the deals it needs are too (scipy's region), so
+    /// the three figures never contradict each other: an exact 13-point MDE beside a normal-approximation power
+    /// of 90% at 10 points, and "76 deals needed" with 100 in hand, did.
+    @Test func powerAndDealsNeededFollowTheExactMDE() throws {
+        for golden in Self.fixture.cases where golden.n1 == golden.n2 {
+            let lift = try #require(golden.lift)
+            let baselineConversions = Int((golden.p1 * Double(golden.n1)).rounded())
+            let result = try ProportionAnalysis.analyze(
+                [
+                    ArmCounts(name: "control", deals: golden.n1, conversions: baselineConversions),
+                    ArmCounts(name: "treatment", deals: golden.n2, conversions: 3),
+                ], plan: AnalysisPlan(alpha: golden.alpha, power: golden.power, mde: lift))
+            #expect(result.power.mdeMethod == .boschlooExact)
+            let expected = try #require(golden.powerAtLift)
+            #expect(abs(result.power.powerAtMDE - expected) < 1e-8, "\(golden.n1) at p1 \(golden.p1): \(result.power.powerAtMDE)")
+            if let deals = golden.dealsNeededAtLift {
+                #expect(result.power.dealsNeeded == deals)
+                #expect(result.power.dealsNeededMethod == .boschlooExact)
+            }
+            // Below the exact MDE the power is below the target, and more deals are needed than are in hand.
+            if lift < (golden.mde ?? 0) {
+                #expect(result.power.powerAtMDE < golden.power)
+                #expect((result.power.dealsNeeded ?? 0) > golden.n1 + golden.n2)
+            }
+        }
+        // Without a planned lift, the power reported is at the exact MDE itself: the target, as it should be.
+        let plain = try ProportionAnalysis.analyze([
+            ArmCounts(name: "control", deals: 50, conversions: 0), ArmCounts(name: "treatment", deals: 50, conversions: 4),
+        ])
+        #expect(abs(plain.power.powerAtMDE - 0.8) < 1e-6, "\(plain.power.powerAtMDE)")
     }
 
     /// With enough expected conversions the normal approximation stands (and stays cheap).

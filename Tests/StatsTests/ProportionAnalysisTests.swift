@@ -123,7 +123,7 @@ struct ProportionAnalysisTests {
             ])
         #expect(comparison["relative_lift"] is NSNull)
         #expect(Set((object["srm"] as? [String: Any])?.keys ?? [:].keys) == ["p_value", "flag"])
-        #expect(Set((object["power"] as? [String: Any])?.keys ?? [:].keys) == ["mde", "mde_method", "power_at_mde", "deals_needed"])
+        #expect(Set((object["power"] as? [String: Any])?.keys ?? [:].keys) == ["mde", "mde_method", "power_at_mde", "deals_needed", "deals_needed_method"])
         #expect(["adopt", "reject", "inconclusive", "continue"].contains(object["decision"] as? String ?? ""))
         let decoded = try JSONDecoder().decode(AnalysisResult.self, from: data)
         #expect(decoded.decision == result.decision && decoded.reasons == result.reasons)
