@@ -35,8 +35,8 @@ extension AnalysisResult {
         public var powerAtMDE: Double
         /// The total deals, across all arms, that the plan's MDE needs; null without a planned MDE.
         public var dealsNeeded: Int?
-        /// How `dealsNeeded` was computed: as `mdeMethod`, except that the exact search stops at 600 deals,
-        /// beyond which the normal approximation (good again at that size) answers.
+        /// How `dealsNeeded` was computed: as `mdeMethod`, except that the exact search stops at 300 deals,
+        /// beyond which the normal approximation answers (an exact region costs the square of the deals).
         public var dealsNeededMethod: Method = .normalApproximation
 
         enum CodingKeys: String, CodingKey {

@@ -126,12 +126,12 @@ public enum ProportionAnalysis {
         var dealsNeededMethod = AnalysisResult.Power.Method.normalApproximation
         if let planned = plan.mde, baselineRate.isFinite, baselineRate + planned <= 1 {
             let smallestTreatmentWeight = weights.dropFirst().min() ?? weights[0]
-            // Baseline deals; the exact search stops where the normal approximation is good again.
+            // Baseline deals; the exact search stops at twice a typical plan (a region costs the square of the deals).
             var nobs1: Double?
             if exact, let split = ExactPower.dealsNeeded(
                 test: .boschloo, baselineRate: baselineRate, lift: planned,
                 weights: (weights[0], smallestTreatmentWeight), alpha: comparisonAlpha, power: plan.power,
-                maximumDeals: Int(2 * Self.exactPowerDealsLimit))
+                maximumDeals: Int(Self.exactPowerDealsLimit))
             {
                 dealsNeededMethod = .boschlooExact
                 // Two arms: the search's own total (scaling its baseline back up could round one deal over).
