@@ -12,6 +12,12 @@ enum Formatting {
         return NumberText.fixed(value * 100, decimals: digits, trimmingZeros: false) + "%"
     }
 
+    /// A change in percent with its sign, as the text report prints a relative lift: "+36.9%", "−50.3%".
+    static func signedPercent(_ value: Double, digits: Int = 1) -> String {
+        guard value.isFinite else { return "—" }
+        return NumberText.fixed(value * 100, decimals: digits, signed: true, trimmingZeros: false) + "%"
+    }
+
     /// Percentage points with a sign: "+12.3 pts", "−3.1 pts".
     static func points(_ value: Double, digits: Int = 1) -> String {
         guard value.isFinite else { return "—" }

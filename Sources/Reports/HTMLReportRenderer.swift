@@ -70,7 +70,7 @@ enum HTMLReportRenderer {
         html += SVGChart.forest(a.comparisons.map { ("\($0.arm) vs \($0.baseline)", $0.diff, $0.diffCI.lower, $0.diffCI.upper) }, mde: p.mde)
         html += "<table><tr><th>comparison</th><th>difference</th><th>interval</th><th>relative lift</th><th>p (Boschloo)</th><th>p (Fisher)</th><th>p (z)</th><th>p (Holm)</th><th>P(beats control)</th><th>expected loss</th></tr>"
         for c in a.comparisons {
-            html += "<tr><td>\(Formatting.html(c.arm)) vs \(Formatting.html(c.baseline))</td><td>\(Formatting.points(c.diff))</td><td>\(Formatting.pointsRange(c.diffCI))</td><td>\(Formatting.percent(c.relativeLift))</td><td>\(NumberText.pValue(c.pValue))</td><td>\(NumberText.pValue(c.pFisher))</td><td>\(NumberText.pValue(c.pZTest))</td><td>\(NumberText.pValue(c.pAdjusted))</td><td>\(Formatting.percent(c.probBeatBaseline))</td><td>\(Formatting.points(c.expectedLoss, digits: 2))</td></tr>"
+            html += "<tr><td>\(Formatting.html(c.arm)) vs \(Formatting.html(c.baseline))</td><td>\(Formatting.points(c.diff))</td><td>\(Formatting.pointsRange(c.diffCI))</td><td>\(Formatting.signedPercent(c.relativeLift))</td><td>\(NumberText.pValue(c.pValue))</td><td>\(NumberText.pValue(c.pFisher))</td><td>\(NumberText.pValue(c.pZTest))</td><td>\(NumberText.pValue(c.pAdjusted))</td><td>\(Formatting.percent(c.probBeatBaseline))</td><td>\(Formatting.points(c.expectedLoss, digits: 2))</td></tr>"
         }
         html += "</table><p class=\"note\">Sample-ratio check: \(NumberText.pEquals(a.srm.pValue))\(a.srm.flag ? " — <strong>mismatch</strong>" : ""). "
         let subject = AnalysisTextRenderer.powerSubject(a, plannedDeals: report.progress.plannedWhileCollecting)

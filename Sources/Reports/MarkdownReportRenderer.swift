@@ -23,7 +23,7 @@ enum MarkdownReportRenderer {
         }
         md += "\n| comparison | difference | CI | relative lift | p (Boschloo) | p (Holm) | P(beat control) |\n|---|---:|---|---:|---:|---:|---:|\n"
         for c in a.comparisons {
-            md += "| \(c.arm) vs \(c.baseline) | \(Formatting.points(c.diff)) | \(Formatting.pointsRange(c.diffCI)) | \(Formatting.percent(c.relativeLift)) | \(NumberText.pValue(c.pValue)) | \(NumberText.pValue(c.pAdjusted)) | \(Formatting.percent(c.probBeatBaseline)) |\n"
+            md += "| \(c.arm) vs \(c.baseline) | \(Formatting.points(c.diff)) | \(Formatting.pointsRange(c.diffCI)) | \(Formatting.signedPercent(c.relativeLift)) | \(NumberText.pValue(c.pValue)) | \(NumberText.pValue(c.pAdjusted)) | \(Formatting.percent(c.probBeatBaseline)) |\n"
         }
         md += "\nSRM \(NumberText.pEquals(a.srm.pValue))\(a.srm.flag ? " **(sample-ratio mismatch)**" : ""); MDE with \(AnalysisTextRenderer.powerSubject(a, plannedDeals: report.progress.plannedWhileCollecting)) \(Formatting.points(a.power.mde))\(a.power.exactMDENote.map { " (\($0))" } ?? "").\n"
         return md

@@ -148,6 +148,10 @@ struct EventCSVImporterTests {
         let importer = EventCSVImporter(pool: pool)
         await #expect(throws: JourneyLabError.self) { try await importer.importCSV(Data("type,value\nx,1\n".utf8), actor: "t") }
         await #expect(throws: JourneyLabError.self) { try await importer.importCSV(Data("deal_id,type,colour\nd,x,red\n".utf8), actor: "t") }
+        let repeated = await #expect(throws: JourneyLabError.self) {
+            try await importer.importCSV(Data("deal_id,type,type\nd,x,y\n".utf8), actor: "t")
+        }
+        #expect(repeated?.message.contains(#"names the column "type" twice"#) == true, "\(String(describing: repeated))")
         await pool.shutdown()
     }
 

@@ -82,7 +82,9 @@ public struct EventCSVImporter: Sendable {
         guard names.contains("deal_id"), names.contains("type") else {
             throw JourneyLabError.invalid("the CSV header needs at least deal_id and type (got \(names.joined(separator: ",")))")
         }
-        guard Set(names).count == names.count else { throw JourneyLabError.invalid("the CSV header repeats a column") }
+        if let repeated = names.enumerated().first(where: { names[..<$0.offset].contains($0.element) })?.element {
+            throw JourneyLabError.invalid("the CSV header names the column \"\(repeated)\" twice: keep one of them")
+        }
         let column = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
 
         let now = clock.now()

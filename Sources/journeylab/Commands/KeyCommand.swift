@@ -50,7 +50,7 @@ struct KeyCommand: AsyncParsableCommand {
             if format == .json { return try Output.json(keys) }
             if keys.isEmpty { return Output.line("No keys yet: create one with `journeylab key create`.") }
             let rows = keys.map { key in
-                [key.id, key.role.rawValue, key.dealerID ?? "-", key.name, key.revokedAt.map { "revoked " + PGTimestamp.format($0) } ?? "active"]
+                [key.id, key.role.rawValue, key.dealerID ?? "-", key.name, key.revokedAt.map { "revoked " + RFC3339.string($0) } ?? "active"]
             }
             for line in TextTable.lines([["id", "role", "dealer", "name", "state"]] + rows) { Output.line(line) }
         }
@@ -69,7 +69,8 @@ struct KeyCommand: AsyncParsableCommand {
                 try await pool.withConnection { try APIKeys.revoke(id, actor: AuditLog.cliActor(), $0) }
             }
             if format == .json { return try Output.json(key) }
-            Output.line("Revoked \(key.id) (\(key.name)).")
+            // The time it was revoked: a key revoked before keeps its first time, which this shows.
+            Output.line("Revoked \(key.id) (\(key.name)) at \(key.revokedAt.map(RFC3339.string) ?? "?").")
         }
     }
 }
