@@ -40,7 +40,13 @@ public enum ExactPower {
         test: ExactTestKind, baselineRate: Double, baselineDeals: Int, treatmentDeals: Int, alpha: Double = 0.05,
         power target: Double
     ) -> Double? {
-        let region = ExactRejectionRegion(test: test, trials1: baselineDeals, trials2: treatmentDeals, alpha: alpha)
+        minimumDetectableLift(
+            in: ExactRejectionRegion(test: test, trials1: baselineDeals, trials2: treatmentDeals, alpha: alpha),
+            baselineRate: baselineRate, power: target)
+    }
+
+    /// The same on a region already built (the analysis asks it for the power at the planned lift too).
+    static func minimumDetectableLift(in region: ExactRejectionRegion, baselineRate: Double, power target: Double) -> Double? {
         if region.power(rate1: baselineRate, rate2: 1) < target { return nil }
         var low = baselineRate
         var high = 1.0

@@ -18,15 +18,21 @@ public enum PlanningLimits {
 
     /// Significance levels a hypothesis may plan (`hypothesis register`), and so `plan` and `analyze` take: a
     /// two-sided level above one half is not a test anyone would act on.
+    public static func allowsAlpha(_ alpha: Double) -> Bool { alpha > 0 && alpha <= 0.5 }
+
+    /// Powers a hypothesis may plan: at most a coin flip's chance of seeing a real lift is no plan.
+    public static func allowsPower(_ power: Double) -> Bool { power > 0.5 && power < 1 }
+
+    /// - Throws: `StatsError.invalidParameter` naming the range of `allowsAlpha`.
     public static func checkAlpha(_ alpha: Double) throws {
-        guard alpha > 0, alpha <= 0.5 else {
+        guard allowsAlpha(alpha) else {
             throw StatsError(.invalidParameter, "alpha must be in (0, 0.5], as a hypothesis may plan (got \(alpha)); use e.g. 0.05")
         }
     }
 
-    /// Powers a hypothesis may plan: at most a coin flip's chance of seeing a real lift is no plan.
+    /// - Throws: `StatsError.invalidParameter` naming the range of `allowsPower`.
     public static func checkPower(_ power: Double) throws {
-        guard power > 0.5, power < 1 else {
+        guard allowsPower(power) else {
             throw StatsError(.invalidParameter, "power must be in (0.5, 1), as a hypothesis may plan (got \(power)); use e.g. 0.8")
         }
     }

@@ -98,27 +98,26 @@ public enum ProportionAnalysis {
                     alpha: comparisonAlpha, power: plan.power) ?? .nan
         }
         var mdeMethod = AnalysisResult.Power.Method.normalApproximation
+        // Built once where the normal approximation is unreliable: the MDE and the power at the planned lift
+        // both read it, so the three figures below never contradict each other (an exact MDE of 13 points beside
+        // a normal-approximation power of 90% at 10 points would).
+        var region: ExactRejectionRegion?
         if Self.normalApproximationIsUnreliable(
             baseline: baselineRate, lift: mde, baselineDeals: baselineDeals, treatmentDeals: treatmentDeals),
             baselineDeals <= Self.exactPowerDealsLimit, treatmentDeals <= Self.exactPowerDealsLimit
         {
-            mde = ExactPower.minimumDetectableLift(
-                test: .boschloo, baselineRate: baselineRate, baselineDeals: Int(baselineDeals),
-                treatmentDeals: Int(treatmentDeals), alpha: comparisonAlpha, power: plan.power) ?? .nan
+            let exact = ExactRejectionRegion(
+                test: .boschloo, trials1: Int(baselineDeals), trials2: Int(treatmentDeals), alpha: comparisonAlpha)
+            mde = ExactPower.minimumDetectableLift(in: exact, baselineRate: baselineRate, power: plan.power) ?? .nan
             mdeMethod = .boschlooExact
+            region = exact
         }
-        // Power and deals needed by the same method as the MDE, so the three never contradict each other (an
-        // exact MDE of 13 points beside a normal-approximation power of 90% at 10 points would).
-        let exact = mdeMethod == .boschlooExact
         var powerAtMDE = Double.nan
         let lift = plan.mde ?? mde
         if lift.isFinite, baselineDeals > 0, treatmentDeals > 0, baselineRate.isFinite, baselineRate + lift <= 1 {
             powerAtMDE =
-                exact
-                ? ExactPower.power(
-                    test: .boschloo, baselineRate: baselineRate, treatmentRate: baselineRate + lift,
-                    baselineDeals: Int(baselineDeals), treatmentDeals: Int(treatmentDeals), alpha: comparisonAlpha)
-                : NormalApproximationPower.power(
+                region?.power(rate1: baselineRate, rate2: baselineRate + lift)
+                ?? NormalApproximationPower.power(
                     effectSize: NormalApproximationPower.effectSize(baselineRate + lift, baselineRate), nobs1: baselineDeals,
                     ratio: treatmentDeals / baselineDeals, alpha: comparisonAlpha)
         }
@@ -128,7 +127,7 @@ public enum ProportionAnalysis {
             let smallestTreatmentWeight = weights.dropFirst().min() ?? weights[0]
             // Baseline deals; the exact search stops at twice a typical plan (a region costs the square of the deals).
             var nobs1: Double?
-            if exact, let split = ExactPower.dealsNeeded(
+            if region != nil, let split = ExactPower.dealsNeeded(
                 test: .boschloo, baselineRate: baselineRate, lift: planned,
                 weights: (weights[0], smallestTreatmentWeight), alpha: comparisonAlpha, power: plan.power,
                 maximumDeals: Int(Self.exactPowerDealsLimit))

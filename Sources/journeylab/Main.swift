@@ -96,11 +96,9 @@ enum ExitStatus {
         FileHandle.standardError.write(Data(("error: " + line + "\n").utf8))
     }
 
-    /// `message` with the password of any URL (`scheme://user:secret@`) or conninfo (`password=secret`) left out:
+    /// `message` with the password of any argument that is a URL or conninfo replaced by `***`:
     /// swift-argument-parser quotes a misplaced argument as typed, and that may be a database URL.
-    static func withoutPasswords(_ message: String) -> String {
-        message
-            .replacing(#/(?<head>://[^/@\s:'"]*):[^@\s'"]*@/#) { "\($0.output.head)@" }
-            .replacing(#/(?<head>password\s*=\s*)('[^']*'|[^\s'"]+)/#) { "\($0.output.head)…" }
+    static func withoutPasswords(_ message: String, arguments: [String] = CommandLine.arguments) -> String {
+        arguments.reduce(message) { PGConfiguration.redactingPassword(of: $1, in: $0) }
     }
 }

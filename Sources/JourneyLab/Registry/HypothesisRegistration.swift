@@ -180,11 +180,11 @@ public struct HypothesisRegistration: Sendable, Equatable {
             throw Problem(.targetDeals, "\(targetDeals) is too large", fix: "plan at most 10,000,000 deals")
         }
         let alpha = self.alpha ?? 0.05
-        guard alpha > 0, alpha <= 0.5 else {
+        guard PlanningLimits.allowsAlpha(alpha) else {
             throw Problem(.alpha, "\(alpha) is outside (0, 0.5]", fix: "use a significance level such as 0.05")
         }
         let power = self.power ?? 0.8
-        guard power > 0.5, power < 1 else {
+        guard PlanningLimits.allowsPower(power) else {
             throw Problem(.power, "\(power) is outside (0.5, 1)", fix: "use a power such as 0.8")
         }
         let baselineRate = self.baselineRate ?? 0.2

@@ -40,15 +40,15 @@ final class HTTPVersionRules: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     static func fault(in head: HTTPRequestHead) -> Fault? {
-        let hosts = head.headers["Host"].count
-        if hosts > 1 {
-            return Fault(message: "the request has \(hosts) Host headers: send exactly one")
+        let hosts = head.headers["Host"]
+        if hosts.count > 1 {
+            return Fault(message: "the request has \(hosts.count) Host headers: send exactly one")
         }
-        if hosts == 0 && (head.version.major, head.version.minor) >= (1, 1) {
+        if hosts.isEmpty && (head.version.major, head.version.minor) >= (1, 1) {
             return Fault(message: "an HTTP/1.1 request needs a Host header (e.g. Host: journeylab.example:8080)")
         }
         // A host and port hold no blanks: "a, b" is two values folded into one (by a proxy, say).
-        if let host = head.headers["Host"].first, host.contains(where: { $0 == " " || $0 == "\t" }) {
+        if let host = hosts.first, host.contains(where: { $0 == " " || $0 == "\t" }) {
             return Fault(message: "the Host header is not one host name: send exactly one, e.g. Host: journeylab.example:8080")
         }
         return nil

@@ -20,9 +20,7 @@ final class StageDirectory: Sendable {
     func isKnown(_ stage: String) async throws -> Bool {
         let now = ContinuousClock.now
         if let entry = cache.withLock({ $0[stage] }), now - entry.at < lifetime { return entry.known }
-        // A single statement: on the pool's event loop, no thread held while it waits.
-        let known = try await !pool.query("SELECT 1 FROM stages WHERE key = $1 LIMIT 1", [stage], planning: .reusable) { _ in 1 }
-            .isEmpty
+        let known = try await pool.withConnection { try JourneyStore.stageExists(stage, $0) }
         cache.withLock { cache in
             if cache.count >= Self.capacity { cache.removeAll(keepingCapacity: true) }
             cache[stage] = (known, now)
